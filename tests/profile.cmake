@@ -1,0 +1,4 @@
+# Unit tests of profile/.
+foreach(t intern stacks fold src)
+  ff_unit_test(test_${t} ff_profile)
+endforeach()
