@@ -479,10 +479,14 @@ ff_fold_load_file(ff_stacks **out, ff_intern *frames, const char *path,
 
 /* ---- writing ------------------------------------------------------------- */
 
+enum { WRITE_CHUNK = 64 << 10 };
+
 struct writer {
-	FILE *out;
+	ff_fold_sink sink;
+	void *ctx;
 	char *buf;
-	size_t cap;
+	size_t len, cap;
+	ff_err *err;
 };
 
 /* Append the decimal v to p; returns the new end. */
@@ -501,6 +505,39 @@ put_u64(char *p, uint64_t v)
 }
 
 static ff_rc
+writer_flush(struct writer *w)
+{
+	ff_rc rc = FF_OK;
+
+	if (w->len > 0)
+		rc = w->sink(w->ctx, w->buf, w->len, w->err);
+	w->len = 0;
+	return rc;
+}
+
+/* Make room for need more bytes in the batch buffer. */
+static ff_rc
+writer_reserve(struct writer *w, size_t need)
+{
+	ff_rc rc;
+
+	if (w->cap - w->len >= need)
+		return FF_OK;
+	if ((rc = writer_flush(w)) != FF_OK)
+		return rc;
+	if (need > w->cap) {
+		size_t cap = need > WRITE_CHUNK ? need : WRITE_CHUNK;
+		char *b = ff_realloc(w->buf, cap);
+
+		if (b == NULL)
+			return ff_err_nomem(w->err);
+		w->buf = b;
+		w->cap = cap;
+	}
+	return FF_OK;
+}
+
+static ff_rc
 write_visit(void *ctx, const ff_stacks *s, uint32_t node, const uint32_t *path,
     uint32_t depth)
 {
@@ -511,20 +548,15 @@ write_visit(void *ctx, const ff_stacks *s, uint32_t node, const uint32_t *path,
 	size_t need = (size_t)nv * 21 + 2, len;
 	uint32_t d;
 	char *p;
+	ff_rc rc;
 
 	for (d = 0; d < depth; d++) {
 		ff_intern_str(frames, path[d], &len);
 		need += len + 1;
 	}
-	if (need > w->cap) {
-		char *b = ff_realloc(w->buf, need);
-
-		if (b == NULL)
-			return FF_ERR_NOMEM;
-		w->buf = b;
-		w->cap = need;
-	}
-	p = w->buf;
+	if ((rc = writer_reserve(w, need)) != FF_OK)
+		return rc;
+	p = w->buf + w->len;
 	for (d = 0; d < depth; d++) {
 		const char *name = ff_intern_str(frames, path[d], &len);
 
@@ -538,23 +570,41 @@ write_visit(void *ctx, const ff_stacks *s, uint32_t node, const uint32_t *path,
 		p = put_u64(p, v[i]);
 	}
 	*p++ = '\n';
-	if (fwrite(w->buf, 1, (size_t)(p - w->buf), w->out) !=
-	    (size_t)(p - w->buf))
-		return FF_ERR_IO;
+	w->len = (size_t)(p - w->buf);
+	return FF_OK;
+}
+
+ff_rc
+ff_fold_write_to(const ff_stacks *s, ff_fold_sink sink, void *ctx,
+    ff_err *err)
+{
+	struct writer w = { sink, ctx, NULL, 0, 0, err };
+	ff_err e;
+	ff_rc rc;
+
+	if (err == NULL)
+		w.err = &e;
+	rc = ff_stacks_walk_sorted(s, write_visit, &w, w.err);
+	if (rc == FF_OK)
+		rc = writer_flush(&w);
+	ff_free(w.buf);
+	return rc;
+}
+
+static ff_rc
+file_sink(void *ctx, const void *p, size_t len, ff_err *err)
+{
+	if (fwrite(p, 1, len, ctx) != len)
+		return ff_err_set(err, FF_ERR_IO, "write error on output");
 	return FF_OK;
 }
 
 ff_rc
 ff_fold_write(const ff_stacks *s, FILE *out, ff_err *err)
 {
-	struct writer w = { out, NULL, 0 };
-	ff_rc rc;
+	ff_rc rc = ff_fold_write_to(s, file_sink, out, err);
 
-	rc = ff_stacks_walk_sorted(s, write_visit, &w, err);
-	ff_free(w.buf);
-	if (rc == FF_ERR_NOMEM)
-		return ff_err_nomem(err);
-	if (rc == FF_ERR_IO || (rc == FF_OK && ferror(out)))
+	if (rc == FF_OK && ferror(out))
 		return ff_err_set(err, FF_ERR_IO, "write error on output");
 	return rc;
 }

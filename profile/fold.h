@@ -70,8 +70,17 @@ ff_rc ff_fold_load_src(ff_stacks **out, ff_intern *frames, ff_src *src,
 
 /* ---- writing -------------------------------------------------------------- */
 
+/* Where written bytes go: return FF_OK, or an error with err filled. */
+typedef ff_rc (*ff_fold_sink)(void *ctx, const void *p, size_t len,
+    ff_err *err);
+
 /* Write every stack of s, one line each, sorted bytewise, with all count
- * columns.  FF_ERR_IO when the stream reports an error. */
+ * columns, in batches of about 64 KiB to sink. */
+ff_rc ff_fold_write_to(const ff_stacks *s, ff_fold_sink sink, void *ctx,
+    ff_err *err) FF_WUR;
+
+/* The same, to a stdio stream.  FF_ERR_IO when the stream reports an
+ * error. */
 ff_rc ff_fold_write(const ff_stacks *s, FILE *out, ff_err *err) FF_WUR;
 
 /* Split "a;b;c" into frame ids (root first), interning them in frames.
