@@ -459,32 +459,21 @@ ff_meta_to_json(const ff_meta *m, char **out, size_t *len, ff_err *err)
 
 /* ---- writing files ---------------------------------------------------------- */
 
-struct enc_sink {
+struct ff_ffp_stream {
 	ff_zst_enc *enc;
 };
 
-static ff_rc
-enc_sink(void *ctx, const void *p, size_t len, ff_err *err)
-{
-	struct enc_sink *s = ctx;
-
-	return ff_zst_enc_write(s->enc, p, len, err);
-}
-
 ff_rc
-ff_ffp_write(const ff_meta *meta, const ff_stacks *s, int level,
+ff_ffp_stream_begin(ff_ffp_stream **out, const ff_meta *meta, int level,
     ff_zst_sink sink, void *ctx, ff_err *err)
 {
 	unsigned char header[FF_ZST_SKIP_HEADER];
-	struct enc_sink es = { NULL };
+	ff_ffp_stream *w = NULL;
 	char *json = NULL;
 	size_t len;
 	ff_rc rc;
 
-	if (ff_stacks_nvalues(s) != meta->nevents)
-		return ff_err_set(err, FF_ERR_USAGE, "profile has %u count "
-		    "columns but %u events", ff_stacks_nvalues(s),
-		    meta->nevents);
+	*out = NULL;
 	if ((rc = ff_meta_to_json(meta, &json, &len, err)) != FF_OK)
 		return rc;
 	if (len > FF_META_MAX) {
@@ -496,16 +485,70 @@ ff_ffp_write(const ff_meta *meta, const ff_stacks *s, int level,
 	if ((rc = sink(ctx, header, sizeof header, err)) != FF_OK ||
 	    (rc = sink(ctx, json, len, err)) != FF_OK)
 		goto out;
-	if ((es.enc = ff_zst_enc_new(level, sink, ctx)) == NULL) {
+	if ((w = ff_calloc(1, sizeof *w)) == NULL ||
+	    (w->enc = ff_zst_enc_new(level, sink, ctx)) == NULL) {
+		ff_ffp_stream_free(w);
 		rc = ff_err_nomem(err);
 		goto out;
 	}
-	if ((rc = ff_fold_write_to(s, enc_sink, &es, err)) == FF_OK)
-		rc = ff_zst_enc_end(es.enc, err);
+	*out = w;
 out:
-	ff_zst_enc_free(es.enc);
 	ff_free(json);
 	return rc;
+}
+
+ff_rc
+ff_ffp_stream_write(ff_ffp_stream *w, const void *p, size_t len, ff_err *err)
+{
+	return ff_zst_enc_write(w->enc, p, len, err);
+}
+
+ff_rc
+ff_ffp_stream_end(ff_ffp_stream *w, ff_err *err)
+{
+	ff_rc rc;
+
+	if (w == NULL)
+		return FF_OK;
+	rc = ff_zst_enc_end(w->enc, err);
+	ff_ffp_stream_free(w);
+	return rc;
+}
+
+void
+ff_ffp_stream_free(ff_ffp_stream *w)
+{
+	if (w == NULL)
+		return;
+	ff_zst_enc_free(w->enc);
+	ff_free(w);
+}
+
+static ff_rc
+stream_sink(void *ctx, const void *p, size_t len, ff_err *err)
+{
+	return ff_ffp_stream_write(ctx, p, len, err);
+}
+
+ff_rc
+ff_ffp_write(const ff_meta *meta, const ff_stacks *s, int level,
+    ff_zst_sink sink, void *ctx, ff_err *err)
+{
+	ff_ffp_stream *w;
+	ff_rc rc;
+
+	if (ff_stacks_nvalues(s) != meta->nevents)
+		return ff_err_set(err, FF_ERR_USAGE, "profile has %u count "
+		    "columns but %u events", ff_stacks_nvalues(s),
+		    meta->nevents);
+	if ((rc = ff_ffp_stream_begin(&w, meta, level, sink, ctx, err)) !=
+	    FF_OK)
+		return rc;
+	if ((rc = ff_fold_write_to(s, stream_sink, w, err)) != FF_OK) {
+		ff_ffp_stream_free(w);
+		return rc;
+	}
+	return ff_ffp_stream_end(w, err);
 }
 
 struct fd_sink {

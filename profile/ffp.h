@@ -97,6 +97,21 @@ ff_rc ff_meta_to_json(const ff_meta *m, char **out, size_t *len, ff_err *err)
 ff_rc ff_ffp_write(const ff_meta *meta, const ff_stacks *s, int level,
     ff_zst_sink sink, void *ctx, ff_err *err) FF_WUR;
 
+/* A .ffp writer for folded text that is already sorted and well formed
+ * (generators, tests).  Begin writes the metadata frame; write compresses
+ * raw folded bytes; end finishes the zstd frame.  The caller guarantees
+ * the text follows the grammar: readers will check it anyway. */
+typedef struct ff_ffp_stream ff_ffp_stream;
+
+ff_rc ff_ffp_stream_begin(ff_ffp_stream **out, const ff_meta *meta,
+    int level, ff_zst_sink sink, void *ctx, ff_err *err) FF_WUR;
+ff_rc ff_ffp_stream_write(ff_ffp_stream *w, const void *p, size_t len,
+    ff_err *err) FF_WUR;
+/* Finish and free the writer (also on error).  Accepts NULL. */
+ff_rc ff_ffp_stream_end(ff_ffp_stream *w, ff_err *err) FF_WUR;
+/* Free without finishing (after an error). Accepts NULL. */
+void ff_ffp_stream_free(ff_ffp_stream *w);
+
 /* The same, to a file descriptor (no fsync: durability is the caller's). */
 ff_rc ff_ffp_write_fd(const ff_meta *meta, const ff_stacks *s, int level,
     int fd, const char *name, ff_err *err) FF_WUR;

@@ -1,4 +1,4 @@
 # Unit tests of profile/.
-foreach(t intern stacks fold src stamp ffp func)
+foreach(t intern stacks fold src stamp ffp func rollup)
   ff_unit_test(test_${t} ff_profile)
 endforeach()
