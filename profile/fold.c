@@ -103,7 +103,7 @@ is_digits(const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if ((unsigned char)p[i] - '0' > 9)
+		if ((unsigned)((unsigned char)p[i] - '0') > 9)
 			return 0;
 	return n > 0;
 }
@@ -126,6 +126,23 @@ last_token(const char *p, size_t *n, const char **tok, size_t *toklen)
 		i--;
 	*n = i;
 	return 1;
+}
+
+/* Whether p[0..n) ends with blanks and a run of 1..19 digits after some
+ * text: looks only at the tail, so long stacks cost nothing. */
+static int
+ends_with_count(const char *p, size_t n)
+{
+	size_t i = n;
+
+	while (i > 0 && n - i < 20 &&
+	    (unsigned)((unsigned char)p[i - 1] - '0') <= 9)
+		i--;
+	if (i == n || n - i >= 20 || i == 0 || !is_blank(p[i - 1]))
+		return 0;
+	while (i > 0 && is_blank(p[i - 1]))
+		i--;
+	return i > 0;
 }
 
 /* The column count of a first line: 2 when it ends with two numbers. */
@@ -169,15 +186,10 @@ fold_parse(ff_fold_reader *r, const char *p, size_t n, ff_fold_line *line,
 	}
 	/* One more number where the stack should end means the line has
 	 * more columns than the rest of the input. */
-	{
-		size_t m = n;
-
-		if (last_token(p, &m, &tok, &toklen) &&
-		    is_digits(tok, toklen) && m > 0) {
-			rc = fold_bad(r, err, K_COLUMNS, "more count columns "
-			    "than expected in '%s'", p, n);
-			return rc == FF_OK ? FF_DONE : rc;
-		}
+	if (ends_with_count(p, n)) {
+		rc = fold_bad(r, err, K_COLUMNS, "more count columns than "
+		    "expected in '%s'", p, n);
+		return rc == FF_OK ? FF_DONE : rc;
 	}
 	if (n == 0) {
 		rc = fold_bad(r, err, K_EMPTY, "no stack before the counts%s",
@@ -369,7 +381,7 @@ loader_line(struct loader *ld, const ff_fold_line *line, ff_err *err)
 {
 	const char *kind = K_OVERFLOW;
 	char msg[FF_ERR_MSG_MAX];
-	uint32_t node;
+	uint32_t node = FF_STACKS_ROOT; /* quiets gcc -O2 */
 	ff_err e;
 	ff_rc rc;
 

@@ -42,12 +42,12 @@ strip_offset(const char *name, size_t len)
 }
 
 size_t
-ff_func_normalize(const char *name, size_t len, char *out, size_t cap)
+ff_func_strip_hex(const char *name, size_t len, char *out, size_t cap)
 {
 	size_t i = 0, o = 0, run;
 
 	assert(cap >= FF_FUNC_CAP(len));
-	len = strip_offset(name, len);
+	(void)cap;
 	while (i < len) {
 		if ((run = hex_run(name + i, len - i)) != 0) {
 			memcpy(out + o, "0x...", 5);
@@ -58,6 +58,11 @@ ff_func_normalize(const char *name, size_t len, char *out, size_t cap)
 		}
 	}
 	out[o] = '\0';
-	(void)cap;
 	return o;
+}
+
+size_t
+ff_func_normalize(const char *name, size_t len, char *out, size_t cap)
+{
+	return ff_func_strip_hex(name, strip_offset(name, len), out, cap);
 }

@@ -19,4 +19,8 @@
  * FF_FUNC_CAP(len)), NUL-terminated; returns its length. */
 size_t ff_func_normalize(const char *name, size_t len, char *out, size_t cap);
 
+/* Only the hex replacement ("0x1f" -> "0x..."), offsets kept: what
+ * difffolded.pl -s does to whole stacks. */
+size_t ff_func_strip_hex(const char *name, size_t len, char *out, size_t cap);
+
 #endif

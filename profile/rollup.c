@@ -34,50 +34,101 @@ struct work {
 	uint32_t *slot;    /* by function: entry index + 1, or 0 */
 };
 
-/* Map every frame of the table to a function id. */
-static ff_rc
-map_functions(struct work *w, ff_intern *funcs)
+struct ff_funcmap {
+	const ff_intern *frames;
+	ff_intern *funcs;
+	uint32_t *byframe;   /* UINT32_MAX = not yet normalised */
+	uint32_t n;          /* entries in byframe */
+	char *buf;
+	size_t cap;
+};
+
+ff_funcmap *
+ff_funcmap_new(const ff_intern *frames, ff_intern *funcs)
 {
-	const ff_intern *frames = ff_stacks_frames(w->s);
-	uint32_t nf = ff_intern_count(frames), *byframe, node;
-	char *buf = NULL;
-	size_t cap = 0;
-	ff_rc rc = FF_OK;
+	ff_funcmap *m = ff_calloc(1, sizeof *m);
 
-	byframe = ff_reallocarray(NULL, nf ? nf : 1, sizeof *byframe);
-	if (byframe == NULL)
+	if (m == NULL)
+		return NULL;
+	m->frames = frames;
+	m->funcs = funcs;
+	return m;
+}
+
+void
+ff_funcmap_free(ff_funcmap *m)
+{
+	if (m == NULL)
+		return;
+	ff_free(m->byframe);
+	ff_free(m->buf);
+	ff_free(m);
+}
+
+/* Grow the map to cover every frame of its table. */
+static ff_rc
+funcmap_grow(ff_funcmap *m)
+{
+	uint32_t n = ff_intern_count(m->frames);
+	uint32_t *p;
+
+	if (n <= m->n)
+		return FF_OK;
+	if ((p = ff_reallocarray(m->byframe, n, sizeof *p)) == NULL)
 		return FF_ERR_NOMEM;
-	memset(byframe, 0xff, (size_t)nf * sizeof *byframe);
-	for (node = 1; node < w->nodes && rc == FF_OK; node++) {
-		uint32_t f = ff_stacks_frame(w->s, node);
-		const char *name;
-		size_t len, n;
+	memset(p + m->n, 0xff, (size_t)(n - m->n) * sizeof *p);
+	m->byframe = p;
+	m->n = n;
+	return FF_OK;
+}
 
-		if (byframe[f] == UINT32_MAX) {
-			name = ff_intern_str(frames, f, &len);
-			if (FF_FUNC_CAP(len) > cap) {
-				char *b = ff_realloc(buf, FF_FUNC_CAP(len));
+/* The function id of frame f. */
+static ff_rc
+funcmap_get(ff_funcmap *m, uint32_t f, uint32_t *out)
+{
+	const char *name;
+	size_t len, n;
 
-				if (b == NULL) {
-					rc = FF_ERR_NOMEM;
-					break;
-				}
-				buf = b;
-				cap = FF_FUNC_CAP(len);
-			}
-			n = ff_func_normalize(name, len, buf, cap);
-			rc = ff_intern_put(funcs, buf, n, &byframe[f]);
-		}
-		w->fid[node] = byframe[f];
+	if (m->byframe[f] != UINT32_MAX) {
+		*out = m->byframe[f];
+		return FF_OK;
 	}
-	ff_free(buf);
-	ff_free(byframe);
-	return rc;
+	name = ff_intern_str(m->frames, f, &len);
+	if (FF_FUNC_CAP(len) > m->cap) {
+		char *b = ff_realloc(m->buf, FF_FUNC_CAP(len));
+
+		if (b == NULL)
+			return FF_ERR_NOMEM;
+		m->buf = b;
+		m->cap = FF_FUNC_CAP(len);
+	}
+	n = ff_func_normalize(name, len, m->buf, m->cap);
+	if (ff_intern_put(m->funcs, m->buf, n, &m->byframe[f]) != FF_OK)
+		return FF_ERR_NOMEM;
+	*out = m->byframe[f];
+	return FF_OK;
+}
+
+/* Map every node of the table to a function id. */
+static ff_rc
+map_functions(struct work *w, ff_funcmap *m)
+{
+	uint32_t node;
+	ff_rc rc;
+
+	if ((rc = funcmap_grow(m)) != FF_OK)
+		return rc;
+	for (node = 1; node < w->nodes; node++)
+		if ((rc = funcmap_get(m, ff_stacks_frame(w->s, node),
+		    &w->fid[node])) != FF_OK)
+			return rc;
+	return FF_OK;
 }
 
 static ff_rc
-work_init(struct work *w, const ff_stacks *s, ff_intern *funcs)
+work_init(struct work *w, const ff_stacks *s, ff_funcmap *map)
 {
+	ff_intern *funcs = map->funcs;
 	uint32_t node, *fill;
 	unsigned i;
 	ff_rc rc;
@@ -93,7 +144,7 @@ work_init(struct work *w, const ff_stacks *s, ff_intern *funcs)
 	if (w->fid == NULL || w->sub == NULL || w->first == NULL ||
 	    w->kids == NULL)
 		return FF_ERR_NOMEM;
-	if ((rc = map_functions(w, funcs)) != FF_OK)
+	if ((rc = map_functions(w, map)) != FF_OK)
 		return rc;
 	for (node = w->nodes; node-- > 1;) {
 		const uint64_t *v = ff_stacks_values(s, node);
@@ -221,7 +272,7 @@ rollup_sort(struct work *w, ff_rollup *r, uint32_t nfuncs)
 }
 
 ff_rc
-ff_rollup_new(ff_rollup **out, const ff_stacks *s, ff_intern *funcs,
+ff_rollup_new_mapped(ff_rollup **out, const ff_stacks *s, ff_funcmap *map,
     ff_err *err)
 {
 	ff_rollup *r = ff_calloc(1, sizeof *r);
@@ -233,7 +284,7 @@ ff_rollup_new(ff_rollup **out, const ff_stacks *s, ff_intern *funcs,
 	if (r == NULL)
 		return ff_err_nomem(err);
 	r->nvalues = ff_stacks_nvalues(s);
-	rc = work_init(&w, s, funcs);
+	rc = work_init(&w, s, map);
 	if (rc == FF_OK) {
 		r->func = ff_calloc(n, sizeof *r->func);
 		r->self = ff_calloc((size_t)n * r->nvalues, sizeof *r->self);
@@ -244,7 +295,7 @@ ff_rollup_new(ff_rollup **out, const ff_stacks *s, ff_intern *funcs,
 	if (rc == FF_OK)
 		rc = rollup_walk(&w, r);
 	if (rc == FF_OK)
-		rc = rollup_sort(&w, r, ff_intern_count(funcs));
+		rc = rollup_sort(&w, r, ff_intern_count(map->funcs));
 	work_free(&w);
 	if (rc != FF_OK) {
 		ff_rollup_free(r);
@@ -253,6 +304,21 @@ ff_rollup_new(ff_rollup **out, const ff_stacks *s, ff_intern *funcs,
 	}
 	*out = r;
 	return FF_OK;
+}
+
+ff_rc
+ff_rollup_new(ff_rollup **out, const ff_stacks *s, ff_intern *funcs,
+    ff_err *err)
+{
+	ff_funcmap *map = ff_funcmap_new(ff_stacks_frames(s), funcs);
+	ff_rc rc;
+
+	*out = NULL;
+	if (map == NULL)
+		return ff_err_nomem(err);
+	rc = ff_rollup_new_mapped(out, s, map, err);
+	ff_funcmap_free(map);
+	return rc;
 }
 
 void

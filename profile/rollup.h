@@ -18,11 +18,23 @@
 
 typedef struct ff_rollup ff_rollup;
 
+/* Frame id -> function id, remembered across profiles that share one
+ * frame table, so each frame name is normalised once.  Both tables are
+ * borrowed and must outlive the map. */
+typedef struct ff_funcmap ff_funcmap;
+ff_funcmap *ff_funcmap_new(const ff_intern *frames, ff_intern *funcs);
+void ff_funcmap_free(ff_funcmap *m);
+
 /* Compute the rollup of s.  Function names are interned into funcs
  * (borrowed; shared between profiles so ids are comparable), which may be
  * ff_stacks_frames(s) itself.  Entries are sorted by function id. */
 ff_rc ff_rollup_new(ff_rollup **out, const ff_stacks *s, ff_intern *funcs,
     ff_err *err) FF_WUR;
+
+/* The same with a map over ff_stacks_frames(s) (faster for many profiles
+ * sharing one frame table). */
+ff_rc ff_rollup_new_mapped(ff_rollup **out, const ff_stacks *s,
+    ff_funcmap *map, ff_err *err) FF_WUR;
 void ff_rollup_free(ff_rollup *r);
 
 /* Number of functions, and entry i's function id and values (nvalues

@@ -352,34 +352,63 @@ ff_stacks_path(const ff_stacks *s, uint32_t node, uint32_t *path)
 ff_rc
 ff_stacks_merge(ff_stacks *dst, const ff_stacks *src, ff_err *err)
 {
-	uint32_t *map = NULL; /* src node -> dst node */
-	uint32_t node;
-	ff_rc rc = FF_OK;
-
 	if (dst->nvalues != src->nvalues)
 		return ff_err_set(err, FF_ERR_USAGE,
 		    "cannot merge stacks with %u and %u count columns",
 		    src->nvalues, dst->nvalues);
+	return ff_stacks_merge_cols(dst, src, 0, NULL, err);
+}
+
+/* dst's frame id for src's frame. */
+static ff_rc
+merge_frame(ff_stacks *dst, const ff_stacks *src, const uint32_t *frame_map,
+    uint32_t frame, uint32_t *out)
+{
+	const char *name;
+	size_t len;
+
+	if (frame_map != NULL) {
+		*out = frame_map[frame];
+		return FF_OK;
+	}
+	if (dst->frames == src->frames) {
+		*out = frame;
+		return FF_OK;
+	}
+	name = ff_intern_str(src->frames, frame, &len);
+	return ff_intern_put(dst->frames, name, len, out);
+}
+
+ff_rc
+ff_stacks_merge_cols(ff_stacks *dst, const ff_stacks *src, unsigned col,
+    const uint32_t *frame_map, ff_err *err)
+{
+	uint32_t *map = NULL; /* src node -> dst node */
+	uint64_t row[FF_VALUES_MAX] = { 0 };
+	uint32_t node;
+	ff_rc rc = FF_OK;
+
+	if (col + src->nvalues > dst->nvalues)
+		return ff_err_set(err, FF_ERR_USAGE, "cannot merge %u count "
+		    "columns at column %u of %u", src->nvalues, col,
+		    dst->nvalues);
 	map = ff_reallocarray(NULL, src->nodes, sizeof *map);
 	if (map == NULL)
 		return ff_err_nomem(err);
 	map[0] = FF_STACKS_ROOT;
 	/* A parent always has a smaller id than its children. */
 	for (node = 1; node < src->nodes && rc == FF_OK; node++) {
-		uint32_t frame = src->frame[node];
-		size_t len;
-		const char *name;
+		uint32_t frame;
 
-		if (dst->frames != src->frames) {
-			name = ff_intern_str(src->frames, frame, &len);
-			rc = ff_intern_put(dst->frames, name, len, &frame);
-		}
+		rc = merge_frame(dst, src, frame_map, src->frame[node], &frame);
 		if (rc == FF_OK)
 			rc = ff_stacks_child(dst, map[src->parent[node]], frame,
 			    &map[node]);
-		if (rc == FF_OK && src->vidx[node] != 0)
-			rc = ff_stacks_add(dst, map[node],
-			    ff_stacks_values(src, node));
+		if (rc == FF_OK && src->vidx[node] != 0) {
+			memcpy(row + col, ff_stacks_values(src, node),
+			    src->nvalues * sizeof *row);
+			rc = ff_stacks_add(dst, map[node], row);
+		}
 	}
 	ff_free(map);
 	if (rc == FF_ERR_LIMIT)
@@ -388,6 +417,32 @@ ff_stacks_merge(ff_stacks *dst, const ff_stacks *src, ff_err *err)
 	if (rc != FF_OK)
 		return ff_err_nomem(err);
 	return FF_OK;
+}
+
+/* floor(v * num / den) without overflow. */
+static uint64_t
+muldiv(uint64_t v, uint64_t num, uint64_t den)
+{
+#ifdef __SIZEOF_INT128__
+	return (uint64_t)((unsigned __int128)v * num / den);
+#else
+	return (uint64_t)((long double)v * num / den);
+#endif
+}
+
+void
+ff_stacks_scale(ff_stacks *s, unsigned col, uint64_t num, uint64_t den)
+{
+	uint32_t i;
+
+	assert(col < s->nvalues && den != 0);
+	s->totals[col] = 0;
+	for (i = 0; i < s->nstacks; i++) {
+		uint64_t *v = &s->vals[(size_t)i * s->nvalues + col];
+
+		*v = muldiv(*v, num, den);
+		s->totals[col] += *v;
+	}
 }
 
 /* ---------------------------------------------------------------------

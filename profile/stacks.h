@@ -78,6 +78,19 @@ uint32_t ff_stacks_path(const ff_stacks *s, uint32_t node, uint32_t *path);
 ff_rc ff_stacks_merge(ff_stacks *dst, const ff_stacks *src, ff_err *err)
 	FF_WUR;
 
+/* Add every stack of src to dst with src's columns going to dst columns
+ * col .. col + nvalues(src) - 1 (the others get 0).  frame_map, when not
+ * NULL, gives dst's frame id for each src frame id (so names can be
+ * rewritten on the way); otherwise names are interned into dst's table
+ * when the tables differ. */
+ff_rc ff_stacks_merge_cols(ff_stacks *dst, const ff_stacks *src, unsigned col,
+    const uint32_t *frame_map, ff_err *err) FF_WUR;
+
+/* Replace every value v of column col by floor(v * num / den), exactly
+ * (as difffolded.pl -n scales the first profile to the second's total).
+ * den must not be 0. */
+void ff_stacks_scale(ff_stacks *s, unsigned col, uint64_t num, uint64_t den);
+
 /* Called once per stack by ff_stacks_walk_sorted: path[0..depth) are its
  * frames, root first.  A code other than FF_OK stops the walk and is
  * returned by it. */

@@ -34,11 +34,22 @@ test_normal_forms(void **state)
 	check("a+0x10;b", "a+0x...;b");
 }
 
+static void
+test_strip_hex_keeps_offsets(void **state)
+{
+	char out[64];
+
+	(void)state;
+	ff_func_strip_hex("f+0x1f", 6, out, sizeof out);
+	assert_string_equal(out, "f+0x...");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normal_forms),
+		cmocka_unit_test(test_strip_hex_keeps_offsets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,9 @@
  *     Poisson sampling noise on every stack;
  *   - optionally cycles and instructions (a CPI per leaf function);
  *   - an injected change in one build: a function's self share raised by
- *     exactly X percentage points, and/or its CPI multiplied.
+ *     X percentage points on every host of that build (in expectation),
+ *     the extra cost adding to the host's CPU time, and/or the function's
+ *     CPI multiplied.
  *
  * The same arguments and seed always give the same bytes.  Every host's
  * draws come from its own generator, seeded from (seed, build, host).
@@ -488,25 +490,6 @@ auto_func(const struct program *p, rng *r, double lo, double hi,
 	return pick;
 }
 
-/* Scale the stacks ending in func so its self share rises by d (0..1). */
-static void
-inject_self(const struct program *p, double *w, uint32_t func, double d)
-{
-	double total = 0, mine = 0, add, k;
-	uint32_t i;
-
-	for (i = 0; i < p->nstacks; i++) {
-		total += w[i];
-		if (p->stack_leaf[i] == func)
-			mine += w[i];
-	}
-	add = d * total / (1 - mine / total - d);
-	k = (mine + add) / mine;
-	for (i = 0; i < p->nstacks; i++)
-		if (p->stack_leaf[i] == func)
-			w[i] *= k;
-}
-
 /* ---- writing one profile --------------------------------------------------------- */
 
 struct buf {
@@ -558,13 +541,18 @@ struct host {
 	double gbps;
 };
 
-/* The folded text of one host's profile into b. */
+/* The folded text of one host's profile into b.  With inject_f set, the
+ * host's stacks ending in that function are scaled so that its self share
+ * on this host rises by exactly inject_d (a fraction), and the host needs
+ * that much more CPU for the same work. */
 static void
-host_profile(const struct opts *o, const struct program *p, const double *w,
-    double wtotal_base, uint32_t cpi_func, double cpi_factor, rng *r,
-    struct host *h, struct buf *b)
+host_profile(const struct opts *o, const struct program *p,
+    uint32_t inject_f, double inject_d, uint32_t cpi_func, double cpi_factor,
+    rng *r, struct host *h, struct buf *b)
 {
 	double *gf = xalloc(p->ngroups + 1, sizeof *gf), total = 0, expect;
+	double mine = 0, scale = 1;
+	const double *w = p->weight;
 	uint32_t i, g;
 	char num[64];
 
@@ -576,21 +564,25 @@ host_profile(const struct opts *o, const struct program *p, const double *w,
 		gf[g] = lognormal(r, 0, o->sigma);
 	if (uniform(r) < o->outliers && p->ngroups > 0)
 		gf[below(r, p->ngroups)] *= 4;
-	for (i = 0; i < p->nstacks; i++)
+	for (i = 0; i < p->nstacks; i++) {
 		total += w[i] * gf[p->stack_group[i]];
-	/* Work scales samples; a costlier build needs more CPU per Gbps. */
+		if (p->stack_leaf[i] == inject_f)
+			mine += w[i] * gf[p->stack_group[i]];
+	}
+	/* Work scales samples. */
 	expect = o->samples * h->gbps / 20 * lognormal(r, 0, 0.05);
-	{
-		double wsum = 0;
+	if (inject_f != UINT32_MAX && mine > 0) {
+		double add = inject_d * total / (1 - mine / total - inject_d);
 
-		for (i = 0; i < p->nstacks; i++)
-			wsum += w[i];
-		expect *= wsum / wtotal_base;
+		scale = (mine + add) / mine;
+		expect *= (total + add) / total;
+		total += add;
 	}
 	b->len = 0;
 	for (i = 0; i < p->nstacks; i++) {
 		uint32_t s = p->order[i];
-		uint64_t c = poisson(r, expect * w[s] * gf[p->stack_group[s]] /
+		double ws = w[s] * (p->stack_leaf[s] == inject_f ? scale : 1);
+		uint64_t c = poisson(r, expect * ws * gf[p->stack_group[s]] /
 		    total);
 		int n;
 
@@ -866,11 +858,10 @@ main(int argc, char **argv)
 	struct program p;
 	struct buf b = { 0 };
 	uint32_t inject_f = UINT32_MAX, cpi_f = UINT32_MAX;
-	double *base, *changed, wbase = 0, p_before = 0;
+	double p_before = 0;
 	FILE *manifest, *truth;
 	char path[4096];
 	unsigned bi, h;
-	uint32_t i;
 	rng r;
 
 	parse_args(&o, argc, argv);
@@ -880,17 +871,11 @@ main(int argc, char **argv)
 	make_tree(&p, &r, o.universe);
 	finish_program(&p, &r);
 
-	base = p.weight;
-	changed = xalloc(p.nstacks, sizeof *changed);
-	memcpy(changed, base, p.nstacks * sizeof *base);
-	for (i = 0; i < p.nstacks; i++)
-		wbase += base[i];
 	if (o.inject != NULL) {
 		inject_f = strcmp(o.inject, "auto") == 0 ?
 		    auto_func(&p, &r, 0.003, 0.03, UINT32_MAX) :
 		    find_func(&p, o.inject);
-		p_before = self_share(&p, base, inject_f);
-		inject_self(&p, changed, inject_f, o.inject_pp / 100);
+		p_before = self_share(&p, p.weight, inject_f);
 	}
 	if (o.cpi_func != NULL)
 		cpi_f = strcmp(o.cpi_func, "auto") == 0 ?
@@ -908,9 +893,9 @@ main(int argc, char **argv)
 	}
 	fprintf(truth, "stacks\t%u\nfunctions\t%u\n", p.nstacks, p.nfuncs);
 	if (inject_f != UINT32_MAX)
-		fprintf(truth, "inject\t%s\t%g\t%s\t%.6f\t%.6f\n",
+		fprintf(truth, "inject\t%s\t%g\t%s\t%.6f\n",
 		    p.fnames[inject_f], o.inject_pp, o.inject_build,
-		    p_before * 100, self_share(&p, changed, inject_f) * 100);
+		    p_before * 100);
 	if (cpi_f != UINT32_MAX)
 		fprintf(truth, "cpi\t%s\t%g\t%s\n", p.fnames[cpi_f],
 		    o.cpi_factor, o.inject_build);
@@ -927,9 +912,9 @@ main(int argc, char **argv)
 			rng_seed(&r, o.seed, bi + 1, h + 1);
 			snprintf(host.name, sizeof host.name, "cache-%02u-%04u",
 			    bi, h);
-			host_profile(&o, &p, hit ? changed : base, wbase,
-			    hit ? cpi_f : UINT32_MAX, o.cpi_factor, &r, &host,
-			    &b);
+			host_profile(&o, &p, hit ? inject_f : UINT32_MAX,
+			    o.inject_pp / 100, hit ? cpi_f : UINT32_MAX,
+			    o.cpi_factor, &r, &host, &b);
 			snprintf(path, sizeof path, "%s/%s/%s.%s", o.out,
 			    o.builds[bi], host.name, o.folded ? "folded" :
 			    "ffp");

@@ -1,0 +1,4 @@
+# Unit tests of diff/.
+foreach(t stat)
+  ff_unit_test(test_${t} ff_diff)
+endforeach()
