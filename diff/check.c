@@ -53,6 +53,7 @@ ff_result_free(ff_result *res)
 	ff_free(res->tests);
 	ff_free(res->only);
 	ff_free(res->cpi);
+	ff_free(res->rows);
 	ff_free(res);
 }
 
@@ -360,25 +361,46 @@ improvement_sized(const ff_check_opts *o, const ff_ftest *t)
 	return t->delta <= -o->threshold && t->rel <= -o->min_rel;
 }
 
+/* q-values within one family (self or inclusive tests): Benjamini-
+ * Hochberg over the family, times two (a Bonferroni split of alpha across
+ * the two families, so the whole check keeps its false discovery rate at
+ * alpha).  Splitting beats one pooled family because the self family is
+ * small: inclusive values exist for every caller of everything. */
 static ff_rc
-apply_fdr(struct work *w, ff_err *err)
+family_q(ff_result *res, ff_metric m, ff_err *err)
 {
-	ff_result *res = w->res;
 	double *p = ff_calloc(res->ntests ? res->ntests : 1, sizeof *p);
-	size_t i;
+	size_t i, n = 0;
 
 	if (p == NULL)
 		return ff_err_nomem(err);
 	for (i = 0; i < res->ntests; i++)
-		p[i] = res->tests[i].p;
-	if (ff_stat_bh(p, p, res->ntests) != FF_OK) {
+		if (res->tests[i].metric == m)
+			p[n++] = res->tests[i].p;
+	if (ff_stat_bh(p, p, n) != FF_OK) {
 		ff_free(p);
 		return ff_err_nomem(err);
 	}
+	for (i = 0, n = 0; i < res->ntests; i++)
+		if (res->tests[i].metric == m)
+			res->tests[i].q = fmin(1.0, 2 * p[n++]);
+	ff_free(p);
+	return FF_OK;
+}
+
+static ff_rc
+apply_fdr(struct work *w, ff_err *err)
+{
+	ff_result *res = w->res;
+	size_t i;
+	ff_rc rc;
+
+	if ((rc = family_q(res, FF_SELF, err)) != FF_OK ||
+	    (rc = family_q(res, FF_INCL, err)) != FF_OK)
+		return rc;
 	for (i = 0; i < res->ntests; i++) {
 		ff_ftest *t = &res->tests[i];
 
-		t->q = p[i];
 		if (t->q < w->o->alpha && regression_sized(w->o, t))
 			t->cls = FF_CLASS_REGRESSION;
 		else if (t->q < w->o->alpha && improvement_sized(w->o, t))
@@ -386,8 +408,20 @@ apply_fdr(struct work *w, ff_err *err)
 		else if (t->q < w->o->suggest && regression_sized(w->o, t))
 			t->cls = FF_CLASS_POSSIBLE;
 	}
-	ff_free(p);
 	return FF_OK;
+}
+
+/* The smallest q any test could reach: twice the rank test's smallest p
+ * times the size of the smaller (non-empty) family. */
+static double
+best_possible_q(const struct work *w)
+{
+	size_t i, n[2] = { 0, 0 }, m;
+
+	for (i = 0; i < w->res->ntests; i++)
+		n[w->res->tests[i].metric]++;
+	m = n[0] == 0 ? n[1] : n[1] == 0 ? n[0] : n[0] < n[1] ? n[0] : n[1];
+	return fmin(1.0, 2 * ff_stat_mwu_min_p(w->n[0], w->n[1]) * (double)m);
 }
 
 static int
@@ -685,6 +719,7 @@ ff_check_run(const ff_reps *reps, const ff_check_opts *opts, ff_result **out,
 	if ((res = ff_calloc(1, sizeof *res)) == NULL)
 		return ff_err_nomem(err);
 	res->opts = *opts;
+	res->reps = reps;
 	res->funcs = ff_reps_funcs((ff_reps *)reps);
 	w.reps = reps;
 	w.o = opts;
@@ -711,14 +746,16 @@ ff_check_run(const ff_reps *reps, const ff_check_opts *opts, ff_result **out,
 	    test_cmp, err)) != FF_OK ||
 	    (rc = keep_values(&w, err)) != FF_OK)
 		goto out;
-	res->best_q = fmin(1.0, ff_stat_mwu_min_p(w.n[0], w.n[1]) *
-	    (double)res->ntests);
+	res->best_q = best_possible_q(&w);
 	if (opts->cpi && ff_reps_has_second(reps) &&
 	    (rc = analyse_cpi(&w, err)) != FF_OK)
 		goto out;
 	if (opts->totals && (rc = analyse_totals(&w, err)) != FF_OK)
 		goto out;
 	decide(&w);
+	res->rows = w.rows;
+	res->nrows = w.nrows;
+	w.rows = NULL;
 out:
 	work_free(&w);
 	if (rc != FF_OK) {

@@ -91,7 +91,11 @@ typedef struct ff_result {
 	char reason[512];
 	ff_check_opts opts;
 	ff_side side[2];
+	const ff_reps *reps;     /* borrowed */
 	const ff_intern *funcs;  /* borrowed from the ff_reps */
+	uint32_t *rows;          /* the profiles compared (reps indexes),
+	                          * base first: ff_ftest.values follow it */
+	size_t nrows;
 	size_t tested_funcs;     /* functions that passed the filter */
 	double best_q;           /* smallest q the tests could give */
 	ff_ftest *tests;         /* sorted: regressions, improvements,

@@ -6,8 +6,10 @@
  */
 #include "diff/check.h"
 #include "diff/fdiff.h"
+#include "diff/junit.h"
 #include "diff/reps.h"
 #include "diff/table.h"
+#include "diff/verdict_json.h"
 #include "profile/fold.h"
 #include "profile/mem.h"
 
@@ -194,6 +196,42 @@ run_folded(const struct args *a, const char *fa, const char *fb)
 	return status;
 }
 
+typedef ff_rc (*view_fn)(const ff_result *, FILE *, ff_err *);
+
+/* Write one view of the result to path; 0 or EXIT_USAGE. */
+static int
+write_view(const char *path, view_fn fn, const ff_result *res)
+{
+	FILE *f = fopen(path, "w");
+	ff_err err;
+	ff_rc rc;
+
+	if (f == NULL) {
+		fprintf(stderr, "ffdiff: %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	rc = fn(res, f, &err);
+	if (fclose(f) != 0 && rc == FF_OK)
+		rc = ff_err_errno(&err, errno, "%s", path);
+	if (rc != FF_OK) {
+		fprintf(stderr, "ffdiff: %s: %s\n", path, ff_err_msg(&err));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The requested files; the verdict's exit code unless one fails. */
+static int
+write_views(const struct args *a, const ff_result *res)
+{
+	if (a->json != NULL &&
+	    write_view(a->json, ff_verdict_json_write, res) != 0)
+		return EXIT_USAGE;
+	if (a->junit != NULL && write_view(a->junit, ff_junit_write, res) != 0)
+		return EXIT_USAGE;
+	return (int)res->verdict;
+}
+
 static int
 run_check_dirs(const struct args *a)
 {
@@ -221,7 +259,7 @@ run_check_dirs(const struct args *a)
 	    a->new_dir);
 	if (!a->quiet)
 		ff_table_write(res, stdout, a->limit);
-	status = (int)res->verdict;
+	status = write_views(a, res);
 	ff_result_free(res);
 	ff_reps_free(reps);
 	return status;

@@ -2,3 +2,4 @@
 foreach(t stat)
   ff_unit_test(test_${t} ff_diff)
 endforeach()
+ff_script_test(quality quality.sh)

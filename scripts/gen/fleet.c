@@ -682,7 +682,7 @@ usage(FILE *f)
 "  --outliers X         fraction of outlier hosts (default 0.05)\n"
 "  --inject F:PP        raise function F's self share by PP percentage\n"
 "                       points in the inject build (F = auto picks one with\n"
-"                       a 0.3-3%% self share)\n"
+"                       a 0.2-1%% self share)\n"
 "  --inject-build B     the build that gets the changes (default: the last)\n"
 "  --cpi                write cycles and instructions (type cpi)\n"
 "  --cpi-change F:X     multiply function F's CPI by X in the inject build\n"
@@ -873,7 +873,7 @@ main(int argc, char **argv)
 
 	if (o.inject != NULL) {
 		inject_f = strcmp(o.inject, "auto") == 0 ?
-		    auto_func(&p, &r, 0.003, 0.03, UINT32_MAX) :
+		    auto_func(&p, &r, 0.002, 0.01, UINT32_MAX) :
 		    find_func(&p, o.inject);
 		p_before = self_share(&p, p.weight, inject_f);
 	}
