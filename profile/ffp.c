@@ -363,6 +363,7 @@ meta_from_json(ff_meta *m, json_t *root, ff_err *err)
 ff_rc
 ff_meta_parse(ff_meta *m, const char *json, size_t len, ff_err *err)
 {
+	unsigned long failures = ff_mem_failures();
 	json_error_t jerr;
 	json_t *root;
 	ff_rc rc;
@@ -373,6 +374,10 @@ ff_meta_parse(ff_meta *m, const char *json, size_t len, ff_err *err)
 		return ff_err_set(err, FF_ERR_LIMIT, "metadata of %zu bytes "
 		    "exceeds %u", len, FF_META_MAX);
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* jansson reports some allocation failures as syntax errors. */
+	if (root == NULL && (json_error_code(&jerr) ==
+	    json_error_out_of_memory || ff_mem_failures() != failures))
+		return ff_err_nomem(err);
 	if (root == NULL)
 		return ff_err_set(err, FF_ERR_PARSE, "metadata is not valid "
 		    "JSON: %s (at byte %d)", jerr.text, jerr.position);

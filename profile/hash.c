@@ -32,6 +32,15 @@ ff_hash_pair(uint32_t a, uint32_t b)
 }
 
 void
+ff_hash128(const void *p, size_t len, uint64_t out[2])
+{
+	XXH128_hash_t h = XXH3_128bits(p, len);
+
+	out[0] = h.low64;
+	out[1] = h.high64;
+}
+
+void
 ff_digest_init(ff_digest *d)
 {
 	XXH3_128bits_reset((XXH3_state_t *)(void *)d->state);

@@ -16,6 +16,11 @@ uint64_t ff_hash64(const void *p, size_t len);
 /* Hash of two 32-bit words (a stack node: parent and frame). */
 uint64_t ff_hash_pair(uint32_t a, uint32_t b);
 
+/* 128-bit hash (XXH3-128) of p[0..len): out[0] holds the low 64 bits,
+ * out[1] the high ones.  For identities that must not collide (the
+ * store names stacks by chained hashes of their frames). */
+void ff_hash128(const void *p, size_t len, uint64_t out[2]);
+
 /* Streaming 128-bit content digest.  Caller-owned; init cannot fail. */
 typedef struct ff_digest {
 	_Alignas(64) unsigned char state[640];

@@ -12,6 +12,22 @@ static atomic_ulong alloc_count;
 static atomic_ulong fail_at;     /* 0 = never */
 static atomic_int fail_sticky;
 static atomic_int fail_fired;
+static _Thread_local unsigned long thread_failures;
+
+/* Count a NULL result. */
+static void *
+counted(void *p)
+{
+	if (p == NULL)
+		thread_failures++;
+	return p;
+}
+
+unsigned long
+ff_mem_failures(void)
+{
+	return thread_failures;
+}
 
 /* True when this allocation must fail. Cheap when injection is off. */
 static int
@@ -51,26 +67,26 @@ void *
 ff_malloc(size_t n)
 {
 	if (should_fail())
-		return NULL;
-	return malloc(n != 0 ? n : 1);
+		return counted(NULL);
+	return counted(malloc(n != 0 ? n : 1));
 }
 
 void *
 ff_calloc(size_t n, size_t size)
 {
 	if (should_fail())
-		return NULL;
+		return counted(NULL);
 	if (n == 0 || size == 0)
 		n = size = 1;
-	return calloc(n, size);
+	return counted(calloc(n, size));
 }
 
 void *
 ff_realloc(void *p, size_t n)
 {
 	if (should_fail())
-		return NULL;
-	return realloc(p, n != 0 ? n : 1);
+		return counted(NULL);
+	return counted(realloc(p, n != 0 ? n : 1));
 }
 
 void *

@@ -26,11 +26,17 @@ char *ff_strdup(const char *s);
 
 /* Fault injection (tests only).  After ff_mem_fail_at(n), the nth
  * allocation from now fails, and so does every later one when `sticky`.
- * n == 0 turns injection off.  Returns the number of allocations made
- * since the last call, which lets a test find how many a run needs. */
+ * n == 0 turns injection (and counting) off; n == ULONG_MAX only counts.
+ * Returns the number of allocations counted since the last call, which
+ * lets a test find how many a run needs. */
 unsigned long ff_mem_fail_at(unsigned long n, int sticky);
 
 /* Whether an injected failure has fired since the last ff_mem_fail_at. */
 int ff_mem_failed(void);
+
+/* How many allocations have failed in this thread (injected or real).
+ * Wrappers of libraries that turn an allocation failure into some other
+ * error (jansson reports a syntax error) compare it before and after. */
+unsigned long ff_mem_failures(void);
 
 #endif

@@ -6,6 +6,7 @@
 
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_customMem */
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include <string.h>
 
@@ -125,6 +126,9 @@ ff_zst_dec_run(ff_zst_dec *d, const void *in, size_t inlen, size_t *used,
 	*used = ib.pos;
 	*made = ob.pos;
 	d->fed += ib.pos;
+	if (ZSTD_isError(r) &&
+	    ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+		return ff_err_nomem(err);
 	if (ZSTD_isError(r))
 		return ff_err_set(err, FF_ERR_PARSE, "corrupt zstd data: %s",
 		    ZSTD_getErrorName(r));
@@ -202,6 +206,9 @@ enc_pump(ff_zst_enc *e, const void *p, size_t len, ZSTD_EndDirective mode,
 		ZSTD_outBuffer ob = { e->buf, e->cap, 0 };
 
 		left = ZSTD_compressStream2(e->cs, &ob, &ib, mode);
+		if (ZSTD_isError(left) &&
+		    ZSTD_getErrorCode(left) == ZSTD_error_memory_allocation)
+			return ff_err_nomem(err);
 		if (ZSTD_isError(left))
 			return ff_err_set(err, FF_ERR_INTERNAL,
 			    "zstd compression failed: %s",

@@ -142,19 +142,20 @@ poisson(rng *r, double lambda)
 struct opts {
 	const char *out;
 	unsigned hosts;
-	char *builds[16];
+	char *builds[16];        /* into build_list */
 	unsigned nbuilds;
+	char *build_list;
 	uint64_t seed;
 	uint32_t universe;
 	uint32_t functions;
 	double samples;          /* expected samples of a 20 Gbps host */
 	double sigma;            /* per-subtree lognormal sigma */
 	double outliers;         /* fraction of outlier hosts */
-	const char *inject;      /* "auto" or a function name */
+	char *inject;            /* "auto" or a function name */
 	double inject_pp;
 	const char *inject_build;
 	int cpi;
-	const char *cpi_func;    /* "auto" or a name, NULL = none */
+	char *cpi_func;          /* "auto" or a name, NULL = none */
 	double cpi_factor;
 	const char *type;
 	int folded;
@@ -437,6 +438,27 @@ finish_program(struct program *p, rng *r)
 	}
 }
 
+static void
+program_free(struct program *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nfuncs; i++)
+		ff_free(p->fnames[i]);
+	for (i = 0; i < p->nstacks; i++)
+		ff_free(p->text[i]);
+	ff_free(p->fnames);
+	ff_free(p->cpi);
+	ff_free(p->nodes);
+	ff_free(p->stack_node);
+	ff_free(p->stack_leaf);
+	ff_free(p->stack_group);
+	ff_free(p->weight);
+	ff_free(p->text);
+	ff_free(p->order);
+	ff_free(p->group_of_node);
+}
+
 /* ---- injected changes ------------------------------------------------------------ */
 
 static double
@@ -698,7 +720,7 @@ usage(FILE *f)
 }
 
 static void
-parse_change(const char *arg, const char **name, double *value)
+parse_change(const char *arg, char **name, double *value)
 {
 	const char *colon = strrchr(arg, ':');
 	char *end;
@@ -713,6 +735,7 @@ parse_change(const char *arg, const char **name, double *value)
 		fprintf(stderr, "ffgen-fleet: bad value in '%s'\n", arg);
 		exit(2);
 	}
+	ff_free(*name);
 	*name = ff_strndup(arg, (size_t)(colon - arg));
 }
 
@@ -817,7 +840,7 @@ parse_args(struct opts *o, int argc, char **argv)
 		exit(2);
 	}
 	{
-		char *list = xstrdup(builds), *tok, *save = NULL;
+		char *list = o->build_list = xstrdup(builds), *tok, *save = NULL;
 
 		for (tok = strtok_r(list, ",", &save); tok != NULL &&
 		    o->nbuilds < NELEM(o->builds);
@@ -929,6 +952,11 @@ main(int argc, char **argv)
 	}
 	if (!o.quiet && isatty(2))
 		fprintf(stderr, "\r\033[K");
+	ff_free(b.p);
+	program_free(&p);
+	ff_free(o.inject);
+	ff_free(o.cpi_func);
+	ff_free(o.build_list);
 	if (fclose(manifest) != 0) {
 		fprintf(stderr, "ffgen-fleet: manifest: %s\n", strerror(errno));
 		return 2;
