@@ -6,6 +6,10 @@
 #include "profile/func.h"
 #include "profile/mem.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
 /* Map each frame of src to its hex-stripped name in frames. */
 static ff_rc
 strip_map(const ff_stacks *src, ff_intern *frames, uint32_t **out,
@@ -107,5 +111,264 @@ out:
 	ff_stacks_free(sb);
 	ff_intern_free(fa);
 	ff_intern_free(fb);
+	return rc;
+}
+
+/* ---- streaming merge of sorted files ------------------------------------ */
+
+/* One input of the merge: the current (summed) stack and its count. */
+struct side {
+	ff_src *src;
+	ff_fold_reader *r;
+	char *stack;      /* copy of the current stack */
+	size_t len, cap;
+	uint64_t count;
+	int done;
+	ff_fold_line next;
+	int have_next;
+};
+
+static ff_rc
+side_open(struct side *s, const char *path, ff_diag *diag, ff_err *err)
+{
+	ff_rc rc;
+
+	memset(s, 0, sizeof *s);
+	if ((rc = ff_src_open(&s->src, path, NULL, err)) != FF_OK)
+		return rc;
+	return ff_fold_reader_new(&s->r, s->src, 1, diag, err);
+}
+
+static void
+side_close(struct side *s)
+{
+	ff_fold_reader_free(s->r);
+	ff_src_close(s->src);
+	ff_free(s->stack);
+}
+
+/* Compare stack texts bytewise, a prefix first. */
+static int
+text_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+	int c = memcmp(a, b, la < lb ? la : lb);
+
+	return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+/* Advance to the next distinct stack, summing adjacent duplicates.
+ * FF_ERR_USAGE with "unsorted" when the input goes backwards. */
+static ff_rc
+side_next(struct side *s, ff_err *err)
+{
+	ff_rc rc;
+
+	if (!s->have_next) {
+		rc = ff_fold_reader_next(s->r, &s->next, err);
+		if (rc == FF_DONE) {
+			s->done = 1;
+			return FF_OK;
+		}
+		if (rc != FF_OK)
+			return rc;
+	}
+	if (s->next.len > s->cap) {
+		char *p = ff_realloc(s->stack, s->next.len);
+
+		if (p == NULL)
+			return ff_err_nomem(err);
+		s->stack = p;
+		s->cap = s->next.len;
+	}
+	memcpy(s->stack, s->next.stack, s->next.len);
+	s->len = s->next.len;
+	s->count = s->next.values[0];
+	s->have_next = 0;
+	while ((rc = ff_fold_reader_next(s->r, &s->next, err)) == FF_OK) {
+		int c = text_cmp(s->next.stack, s->next.len, s->stack, s->len);
+
+		if (c < 0)
+			return ff_err_set(err, FF_ERR_USAGE, "unsorted");
+		if (c > 0) {
+			s->have_next = 1;
+			return FF_OK;
+		}
+		if (s->next.values[0] > (uint64_t)FF_COUNT_MAX - s->count)
+			return ff_err_set(err, FF_ERR_LIMIT, "%s: counts of one "
+			    "stack overflow 2^63-1", ff_src_name(s->src));
+		s->count += s->next.values[0];
+	}
+	return rc == FF_DONE ? FF_OK : rc;
+}
+
+struct merge {
+	struct side a, b;
+	uint64_t total[2];
+	int normalize;
+	ff_fdiff_sink sink;   /* NULL in the checking pass */
+	void *ctx;
+	char *buf;
+	size_t len, cap;
+};
+
+static ff_rc
+merge_flush(struct merge *m, ff_err *err)
+{
+	ff_rc rc = FF_OK;
+
+	if (m->len > 0 && m->sink != NULL)
+		rc = m->sink(m->ctx, m->buf, m->len, err);
+	m->len = 0;
+	return rc;
+}
+
+/* Emit "stack ca cb\n". */
+static ff_rc
+merge_emit(struct merge *m, const char *stack, size_t len, uint64_t ca,
+    uint64_t cb, ff_err *err)
+{
+	size_t need = len + 44;
+	ff_rc rc;
+
+	if (m->sink == NULL)
+		return FF_OK;
+	if (m->normalize && m->total[0] != m->total[1] && m->total[0] != 0) {
+#ifdef __SIZEOF_INT128__
+		ca = (uint64_t)((unsigned __int128)ca * m->total[1] /
+		    m->total[0]);
+#else
+		ca = (uint64_t)((long double)ca * m->total[1] / m->total[0]);
+#endif
+	}
+	if (m->cap - m->len < need) {
+		if ((rc = merge_flush(m, err)) != FF_OK)
+			return rc;
+		if (need > m->cap) {
+			size_t cap = need > 65536 ? need : 65536;
+			char *p = ff_realloc(m->buf, cap);
+
+			if (p == NULL)
+				return ff_err_nomem(err);
+			m->buf = p;
+			m->cap = cap;
+		}
+	}
+	memcpy(m->buf + m->len, stack, len);
+	m->len += len;
+	m->len += (size_t)snprintf(m->buf + m->len, m->cap - m->len,
+	    " %llu %llu\n", (unsigned long long)ca, (unsigned long long)cb);
+	return FF_OK;
+}
+
+/* One pass over both sorted inputs. */
+static ff_rc
+merge_pass(struct merge *m, ff_err *err)
+{
+	struct side *a = &m->a, *b = &m->b;
+	ff_rc rc;
+
+	if ((rc = side_next(a, err)) != FF_OK || (rc = side_next(b, err)) !=
+	    FF_OK)
+		return rc;
+	while (!a->done || !b->done) {
+		int c = a->done ? 1 : b->done ? -1 :
+		    text_cmp(a->stack, a->len, b->stack, b->len);
+
+		if (c <= 0)
+			m->total[0] += m->sink == NULL ? a->count : 0;
+		if (c >= 0)
+			m->total[1] += m->sink == NULL ? b->count : 0;
+		if (c < 0)
+			rc = merge_emit(m, a->stack, a->len, a->count, 0, err);
+		else if (c > 0)
+			rc = merge_emit(m, b->stack, b->len, 0, b->count, err);
+		else
+			rc = merge_emit(m, a->stack, a->len, a->count, b->count,
+			    err);
+		if (rc == FF_OK && c <= 0)
+			rc = side_next(a, err);
+		if (rc == FF_OK && c >= 0)
+			rc = side_next(b, err);
+		if (rc != FF_OK)
+			return rc;
+	}
+	return merge_flush(m, err);
+}
+
+/* Both inputs regular files (they are read twice). */
+static int
+seekable(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return strcmp(a, "-") != 0 && strcmp(b, "-") != 0 &&
+	    stat(a, &sa) == 0 && S_ISREG(sa.st_mode) &&
+	    stat(b, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Try the streaming merge: FF_DONE means "inputs not sorted, use the
+ * tables" (nothing was written then). */
+static ff_rc
+fdiff_stream(const char *pa, const char *pb, const ff_fdiff_opts *o,
+    ff_diag *diag, ff_fdiff_sink sink, void *ctx, ff_err *err)
+{
+	struct merge m;
+	int pass;
+	ff_rc rc = FF_OK;
+
+	memset(&m, 0, sizeof m);
+	m.normalize = o->normalize;
+	m.ctx = ctx;
+	/* Pass 1 checks the order and sums; pass 2 writes.  Malformed lines
+	 * are reported in pass 1 only. */
+	for (pass = 0; pass < 2 && rc == FF_OK; pass++) {
+		m.sink = pass == 0 ? NULL : sink;
+		if ((rc = side_open(&m.a, pa, pass == 0 ? diag : NULL, err)) ==
+		    FF_OK &&
+		    (rc = side_open(&m.b, pb, pass == 0 ? diag : NULL, err)) ==
+		    FF_OK)
+			rc = merge_pass(&m, err);
+		side_close(&m.a);
+		side_close(&m.b);
+		if (pass == 0 && rc == FF_ERR_USAGE && err != NULL &&
+		    strcmp(err->msg, "unsorted") == 0)
+			rc = FF_DONE;
+		if (pass == 0 && diag != NULL && ff_diag_count(diag) > 0 &&
+		    rc == FF_OK)
+			rc = FF_DONE; /* skipping lines needs one reading */
+	}
+	ff_free(m.buf);
+	return rc;
+}
+
+/* The table path: load, combine, write sorted. */
+static ff_rc
+fdiff_tables(const char *a, const char *b, const ff_fdiff_opts *o,
+    ff_diag *diag, ff_fdiff_sink sink, void *ctx, ff_err *err)
+{
+	ff_intern *frames = ff_intern_new();
+	ff_stacks *s = NULL;
+	ff_rc rc;
+
+	if (frames == NULL)
+		return ff_err_nomem(err);
+	rc = ff_fdiff_files(&s, frames, a, b, o, diag, err);
+	if (rc == FF_OK)
+		rc = ff_fold_write_to(s, sink, ctx, err);
+	ff_stacks_free(s);
+	ff_intern_free(frames);
+	return rc;
+}
+
+ff_rc
+ff_fdiff_write(const char *a, const char *b, const ff_fdiff_opts *o,
+    ff_diag *diag, ff_fdiff_sink sink, void *ctx, ff_err *err)
+{
+	ff_rc rc = FF_DONE;
+
+	if (!o->strip_hex && seekable(a, b))
+		rc = fdiff_stream(a, b, o, diag, sink, ctx, err);
+	if (rc == FF_DONE)
+		rc = fdiff_tables(a, b, o, diag, sink, ctx, err);
 	return rc;
 }

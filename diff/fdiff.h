@@ -29,4 +29,16 @@ ff_rc ff_fdiff_files(ff_stacks **out, ff_intern *frames, const char *a,
     const char *b, const ff_fdiff_opts *o, ff_diag *diag, ff_err *err)
 	FF_WUR;
 
+/* Where differential lines go. */
+typedef ff_rc (*ff_fdiff_sink)(void *ctx, const void *p, size_t len,
+    ff_err *err);
+
+/* Write the differential profile of files a and b to sink, sorted.  When
+ * both are regular files already sorted bytewise (as every collapser and
+ * writer emits them), they are merged line by line in two streaming
+ * passes (totals and order, then output) with memory independent of
+ * their size; otherwise, and with strip_hex, through stack tables. */
+ff_rc ff_fdiff_write(const char *a, const char *b, const ff_fdiff_opts *o,
+    ff_diag *diag, ff_fdiff_sink sink, void *ctx, ff_err *err) FF_WUR;
+
 #endif

@@ -172,27 +172,34 @@ parse_args(struct args *a, int argc, char **argv)
 	return 0;
 }
 
+static ff_rc
+stdout_sink(void *ctx, const void *p, size_t len, ff_err *err)
+{
+	(void)ctx;
+	if (fwrite(p, 1, len, stdout) != len)
+		return ff_err_errno(err, errno, "standard output");
+	return FF_OK;
+}
+
 /* Two folded files: print the differential profile. */
 static int
 run_folded(const struct args *a, const char *fa, const char *fb)
 {
-	ff_intern *frames = ff_intern_new();
 	ff_diag *diag = ff_diag_new(stderr, "ffdiff", 0);
-	ff_stacks *s = NULL;
 	ff_err err;
 	int status = 0;
 
-	if (frames == NULL || diag == NULL ||
-	    ff_fdiff_files(&s, frames, fa, fb, &a->fd, diag, &err) != FF_OK ||
-	    ff_fold_write(s, stdout, &err) != FF_OK || fflush(stdout) != 0) {
-		fprintf(stderr, "ffdiff: %s\n", frames && diag ?
-		    ff_err_msg(&err) : "out of memory");
+	if (diag == NULL) {
+		fprintf(stderr, "ffdiff: out of memory\n");
+		return EXIT_USAGE;
+	}
+	if (ff_fdiff_write(fa, fb, &a->fd, diag, stdout_sink, NULL, &err) !=
+	    FF_OK || fflush(stdout) != 0) {
+		fprintf(stderr, "ffdiff: %s\n", ff_err_msg(&err));
 		status = EXIT_USAGE;
 	}
 	ff_diag_summary(diag);
-	ff_stacks_free(s);
 	ff_diag_free(diag);
-	ff_intern_free(frames);
 	return status;
 }
 

@@ -21,8 +21,8 @@ struct ff_stacks {
 	unsigned nvalues;
 	uint32_t nodes;     /* node count, root included */
 	uint32_t cap;
-	uint32_t *parent;   /* by node */
-	uint32_t *frame;    /* by node */
+	struct link *link;  /* by node: parent and frame, side by side so a
+	                     * hash probe touches one cache line */
 	uint32_t *depth;    /* by node: frames from the root */
 	uint32_t *vidx;     /* by node: 1 + index into vals, or 0 */
 	uint64_t *vals;     /* nvalues per stack */
@@ -31,6 +31,11 @@ struct ff_stacks {
 	uint64_t *slots;
 	uint32_t mask;
 	uint64_t totals[FF_VALUES_MAX];
+};
+
+struct link {
+	uint32_t parent;
+	uint32_t frame;
 };
 
 enum { INITIAL_NODES = 1024 };
@@ -55,8 +60,8 @@ ff_stacks_new(ff_intern *frames, unsigned nvalues)
 		ff_stacks_free(s);
 		return NULL;
 	}
-	s->parent[0] = FF_STACKS_NONE;
-	s->frame[0] = FF_STACKS_NONE;
+	s->link[0].parent = FF_STACKS_NONE;
+	s->link[0].frame = FF_STACKS_NONE;
 	s->depth[0] = 0;
 	s->vidx[0] = 0;
 	s->nodes = 1;
@@ -68,8 +73,7 @@ ff_stacks_free(ff_stacks *s)
 {
 	if (s == NULL)
 		return;
-	ff_free(s->parent);
-	ff_free(s->frame);
+	ff_free(s->link);
 	ff_free(s->depth);
 	ff_free(s->vidx);
 	ff_free(s->vals);
@@ -94,11 +98,14 @@ stacks_grow_nodes(ff_stacks *s)
 {
 	uint32_t cap = s->cap != 0 ? s->cap * 2 : INITIAL_NODES;
 
+	struct link *link;
+
 	if (s->cap >= FF_IDS_MAX)
 		return FF_ERR_LIMIT;
-	if (grow_array(&s->parent, cap) != FF_OK ||
-	    grow_array(&s->frame, cap) != FF_OK ||
-	    grow_array(&s->depth, cap) != FF_OK ||
+	if ((link = ff_reallocarray(s->link, cap, sizeof *link)) == NULL)
+		return FF_ERR_NOMEM;
+	s->link = link;
+	if (grow_array(&s->depth, cap) != FF_OK ||
 	    grow_array(&s->vidx, cap) != FF_OK)
 		return FF_ERR_NOMEM;
 	s->cap = cap;
@@ -121,7 +128,8 @@ stacks_rehash(ff_stacks *s)
 	if (slots == NULL)
 		return FF_ERR_NOMEM;
 	for (node = 1; node < s->nodes; node++) {
-		uint64_t h = ff_hash_pair(s->parent[node], s->frame[node]);
+		uint64_t h = ff_hash_pair(s->link[node].parent,
+		    s->link[node].frame);
 
 		for (i = (uint32_t)h & newmask; slots[i] != 0;
 		    i = (i + 1) & newmask)
@@ -146,8 +154,8 @@ stacks_probe(const ff_stacks *s, uint32_t parent, uint32_t frame,
 	    i = (i + 1) & s->mask) {
 		uint32_t node = (uint32_t)s->slots[i];
 
-		if (s->slots[i] >> 32 == tag && s->parent[node] == parent &&
-		    s->frame[node] == frame)
+		if (s->slots[i] >> 32 == tag && s->link[node].parent == parent &&
+		    s->link[node].frame == frame)
 			break;
 	}
 	return i;
@@ -185,8 +193,8 @@ ff_stacks_child(ff_stacks *s, uint32_t parent, uint32_t frame,
 		i = stacks_probe(s, parent, frame, h);
 	}
 	n = s->nodes++;
-	s->parent[n] = parent;
-	s->frame[n] = frame;
+	s->link[n].parent = parent;
+	s->link[n].frame = frame;
 	s->depth[n] = s->depth[parent] + 1;
 	s->vidx[n] = 0;
 	s->slots[i] = slot_make(h, n);
@@ -268,14 +276,14 @@ uint32_t
 ff_stacks_parent(const ff_stacks *s, uint32_t node)
 {
 	assert(node < s->nodes);
-	return s->parent[node];
+	return s->link[node].parent;
 }
 
 uint32_t
 ff_stacks_frame(const ff_stacks *s, uint32_t node)
 {
 	assert(node < s->nodes);
-	return s->frame[node];
+	return s->link[node].frame;
 }
 
 uint32_t
@@ -338,8 +346,8 @@ ff_stacks_path(const ff_stacks *s, uint32_t node, uint32_t *path)
 	uint32_t depth = s->depth[node], i = depth;
 
 	while (node != FF_STACKS_ROOT) {
-		path[--i] = s->frame[node];
-		node = s->parent[node];
+		path[--i] = s->link[node].frame;
+		node = s->link[node].parent;
 	}
 	assert(i == 0);
 	return depth;
@@ -400,9 +408,9 @@ ff_stacks_merge_cols(ff_stacks *dst, const ff_stacks *src, unsigned col,
 	for (node = 1; node < src->nodes && rc == FF_OK; node++) {
 		uint32_t frame;
 
-		rc = merge_frame(dst, src, frame_map, src->frame[node], &frame);
+		rc = merge_frame(dst, src, frame_map, src->link[node].frame, &frame);
 		if (rc == FF_OK)
-			rc = ff_stacks_child(dst, map[src->parent[node]], frame,
+			rc = ff_stacks_child(dst, map[src->link[node].parent], frame,
 			    &map[node]);
 		if (rc == FF_OK && src->vidx[node] != 0) {
 			memcpy(row + col, ff_stacks_values(src, node),
@@ -472,8 +480,8 @@ walk_cmp(void *ctx, uint32_t a, uint32_t b)
 {
 	const ff_stacks *s = ctx;
 	size_t la, lb, ta, tb, n, i;
-	const char *na = ff_intern_str(s->frames, s->frame[a >> 1], &la);
-	const char *nb = ff_intern_str(s->frames, s->frame[b >> 1], &lb);
+	const char *na = ff_intern_str(s->frames, s->link[a >> 1].frame, &la);
+	const char *nb = ff_intern_str(s->frames, s->link[b >> 1].frame, &lb);
 	int c;
 
 	n = la < lb ? la : lb;
@@ -512,15 +520,15 @@ walk_prepare(struct walk *w)
 		goto out;
 	}
 	for (node = 1; node < n; node++)
-		has_child[s->parent[node]] = 1;
+		has_child[s->link[node].parent] = 1;
 	for (node = 1; node < n; node++)
-		w->first[s->parent[node] + 1] +=
+		w->first[s->link[node].parent + 1] +=
 		    (s->vidx[node] != 0) + has_child[node];
 	for (node = 0; node < n; node++)
 		w->first[node + 1] += w->first[node];
 	memcpy(fill, w->first, (size_t)n * sizeof *fill);
 	for (node = 1; node < n; node++) {
-		uint32_t p = s->parent[node];
+		uint32_t p = s->link[node].parent;
 
 		if (s->vidx[node] != 0)
 			w->ents[fill[p]++] = node << 1 | KIND_END;
@@ -579,7 +587,7 @@ ff_stacks_walk_sorted(const ff_stacks *s, ff_stacks_visit visit, void *ctx,
 		}
 		e = w.ents[pos[depth]++];
 		node = e >> 1;
-		path[depth] = s->frame[node];
+		path[depth] = s->link[node].frame;
 		if ((e & 1) == KIND_END) {
 			rc = visit(ctx, s, node, path, depth + 1);
 			if (rc != FF_OK)
@@ -612,10 +620,10 @@ ff_stacks_check(const ff_stacks *s)
 		used += s->slots[i] != 0;
 	assert(used == s->nodes - 1);
 	for (node = 1; node < s->nodes; node++) {
-		assert(s->parent[node] < node);
-		assert(s->depth[node] == s->depth[s->parent[node]] + 1);
-		assert(s->frame[node] < ff_intern_count(s->frames));
-		assert(ff_stacks_find(s, s->parent[node], s->frame[node]) ==
+		assert(s->link[node].parent < node);
+		assert(s->depth[node] == s->depth[s->link[node].parent] + 1);
+		assert(s->link[node].frame < ff_intern_count(s->frames));
+		assert(ff_stacks_find(s, s->link[node].parent, s->link[node].frame) ==
 		    node);
 		if (s->vidx[node] != 0) {
 			const uint64_t *v = ff_stacks_values(s, node);
