@@ -1,0 +1,11 @@
+/*
+ * fuzz_pmc.c -- libFuzzer target: the pmc collapser on any bytes (see
+ * fuzz_collapse.h for the options byte and the invariants checked).
+ */
+#include "fuzz_collapse.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_collapse(FF_COLLAPSE_PMC, data, size);
+}

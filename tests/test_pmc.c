@@ -1,0 +1,241 @@
+/*
+ * test_pmc.c -- the pmcstat callchain collapser: stackcollapse-pmc.pl's
+ * rules, aggregated; sections and events; hostile input.
+ */
+#include "testutil.h"
+
+#include "agent/collapse.h"
+#include "profile/fold.h"
+#include "profile/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct result {
+	ff_rc rc;
+	char *out;            /* folded output, or the error message */
+	uint64_t bad;
+	ff_collapse_stats st;
+};
+
+static struct result
+collapse_opts(const char *text, size_t len, const ff_collapse_opts *o,
+    int strict)
+{
+	ff_collapse_opts def;
+	struct result r = { 0 };
+	ff_intern *t = ff_intern_new();
+	ff_stacks *s;
+	ff_diag *d = ff_diag_new(NULL, "test", strict);
+	ff_src *src;
+	size_t n;
+	FILE *f;
+	ff_err err;
+
+	if (o == NULL) {
+		ff_collapse_opts_init(&def);
+		def.format = FF_COLLAPSE_PMC;
+		o = &def;
+	}
+	s = ff_stacks_new(t, ff_collapse_ncols(o));
+	assert_int_equal(ff_src_open_mem(&src, text, len, "g.txt", NULL,
+	    &err), FF_OK);
+	r.rc = ff_collapse_src(o, src, s, &r.st, d, &err);
+	r.bad = ff_diag_count(d);
+	if (r.rc == FF_OK) {
+		f = open_memstream(&r.out, &n);
+		assert_int_equal(ff_fold_write(s, f, &err), FF_OK);
+		fclose(f);
+	} else {
+		r.out = strdup(ff_err_msg(&err));
+	}
+	ff_src_close(src);
+	ff_stacks_free(s);
+	ff_intern_free(t);
+	ff_diag_free(d);
+	return r;
+}
+
+#define EXPECT(text, expect, nbad) do {                                \
+	struct result r_ = collapse_opts(text, sizeof(text) - 1, NULL, 0); \
+	if (r_.rc != FF_OK)                                            \
+		fail_msg("collapse failed: %s", r_.out);               \
+	assert_string_equal(r_.out, expect);                           \
+	assert_int_equal(r_.bad, nbad);                                \
+	free(r_.out);                                                  \
+} while (0)
+
+static const char tree[] =
+    "@ CPU_CLK_UNHALTED.THREAD_P [812 samples]\n"
+    "\n"
+    "06.16%  [50]      __mtx_lock_flags @ /boot/kernel/kernel\n"
+    " 100.0%  [50]       lock_delay\n"
+    "  66.00%  [33]        free\n"
+    "   100.0%  [33]         lock_delay\n"
+    "  34.00%  [17]        sosend_generic\n"
+    "08.37%  [68]      vn_io_fault @ /boot/kernel/kernel\n"
+    " 100.0%  [68]       lock_delay\n"
+    "  100.0%  [68]        free\n"
+    "   100.0%  [68]         lock_delay\n";
+
+static void
+test_tree_to_stacks(void **state)
+{
+	(void)state;
+	/* Each path to a leaf, deepest caller first; identical ones sum. */
+	EXPECT(tree,
+	    "lock_delay;free;lock_delay;__mtx_lock_flags 33\n"
+	    "lock_delay;free;lock_delay;vn_io_fault 68\n"
+	    "sosend_generic;lock_delay;__mtx_lock_flags 17\n", 0);
+	EXPECT("10.0%  [5]  a\n 50.0%  [3]  b\n 50.0%  [2]  b\n",
+	    "b;a 5\n", 0);
+}
+
+static void
+test_line_forms(void **state)
+{
+	(void)state;
+	/* No trailing newline, CRLF, blank lines, ';' in names. */
+	EXPECT("10.0%  [5]  a\r\n\r\n 50.0%  [3]  x;y\r\n 50.0%  [2]  c",
+	    "c;a 2\nx:y;a 3\n", 0);
+	/* One blank between fields is accepted too. */
+	EXPECT("10.0% [5] a\n", "a 5\n", 0);
+	EXPECT("", "", 0);
+}
+
+static void
+test_malformed(void **state)
+{
+	(void)state;
+	/* A level skipped; garbage; a count past 2^63-1. */
+	EXPECT("10.0%  [5]  a\n   50.0%  [3]  deep\n 50.0%  [2]  b\n"
+	    "garbage\n10.0%  [9223372036854775808]  z\n",
+	    "b;a 2\n", 3);
+	/* Section headers without a name are not headers. */
+	EXPECT("@ [3 samples]\n@  [1]\n10.0%  [5]  a\n", "a 5\n", 2);
+}
+
+static void
+test_sections(void **state)
+{
+	static const char two[] =
+	    "@ CYCLES [3 samples]\n\n10.0%  [3]  a\n 100.0%  [3]  m\n\n"
+	    "@ INSTR [7 samples]\n\n10.0%  [7]  a\n 100.0%  [7]  m\n"
+	    "10.0%  [1]  b\n";
+	ff_collapse_opts o;
+	struct result r;
+
+	(void)state;
+	/* Several sections and no event: an error naming them. */
+	r = collapse_opts(two, sizeof two - 1, NULL, 0);
+	assert_int_equal(r.rc, FF_ERR_USAGE);
+	assert_non_null(strstr(r.out, "2 event sections (CYCLES, INSTR)"));
+	free(r.out);
+	ff_collapse_opts_init(&o);
+	o.format = FF_COLLAPSE_PMC;
+	strcpy(o.event, "INSTR");
+	r = collapse_opts(two, sizeof two - 1, &o, 0);
+	assert_int_equal(r.rc, FF_OK);
+	assert_string_equal(r.out, "b 1\nm;a 7\n");
+	assert_int_equal(r.st.skipped_event, 1);
+	free(r.out);
+	strcpy(o.event, "MISSING");
+	r = collapse_opts(two, sizeof two - 1, &o, 0);
+	assert_int_equal(r.rc, FF_ERR_USAGE);
+	assert_non_null(strstr(r.out, "no section for event 'MISSING' "
+	    "(sections: CYCLES, INSTR)"));
+	free(r.out);
+	/* Several events: one column each. */
+	o.event[0] = '\0';
+	assert_int_equal(ff_collapse_opts_events(&o, "CYCLES,INSTR", NULL),
+	    FF_OK);
+	r = collapse_opts(two, sizeof two - 1, &o, 0);
+	assert_int_equal(r.rc, FF_OK);
+	assert_string_equal(r.out, "b 0 1\nm;a 3 7\n");
+	free(r.out);
+	/* --periods weighs each column. */
+	assert_int_equal(ff_collapse_opts_periods(&o, "10,100", NULL), FF_OK);
+	r = collapse_opts(two, sizeof two - 1, &o, 0);
+	assert_string_equal(r.out, "b 0 100\nm;a 30 700\n");
+	free(r.out);
+	assert_int_equal(ff_collapse_opts_events(&o, "INSTR,NOPE", NULL),
+	    FF_OK);
+	r = collapse_opts(two, sizeof two - 1, &o, 0);
+	assert_int_equal(r.rc, FF_ERR_USAGE);
+	free(r.out);
+}
+
+static void
+test_unnamed_section(void **state)
+{
+	static const char in[] = "10.0%  [3]  a\n";
+	static const char named[] = "@ X [1 samples]\n10.0%  [3]  a\n";
+	ff_collapse_opts o;
+	struct result r;
+
+	(void)state;
+	ff_collapse_opts_init(&o);
+	o.format = FF_COLLAPSE_PMC;
+	strcpy(o.event, "X");
+	r = collapse_opts(in, sizeof in - 1, &o, 0);
+	assert_int_equal(r.rc, FF_ERR_USAGE);
+	free(r.out);
+	assert_int_equal(ff_collapse_opts_events(&o, "X", NULL), FF_OK);
+	o.event[0] = '\0';
+	r = collapse_opts(named, sizeof named - 1, &o, 0);
+	assert_int_equal(r.rc, FF_OK);
+	assert_string_equal(r.out, "a 3\n");
+	free(r.out);
+}
+
+static void
+test_out_of_memory(void **state)
+{
+	unsigned long n, total;
+	struct result r;
+
+	(void)state;
+	ff_mem_fail_at(1000000, 0);
+	r = collapse_opts(tree, sizeof tree - 1, NULL, 0);
+	total = ff_mem_fail_at(0, 0);
+	assert_int_equal(r.rc, FF_OK);
+	free(r.out);
+	for (n = 1; n <= total; n++) {
+		ff_collapse_opts o;
+		ff_intern *t;
+		ff_stacks *s;
+		ff_src *src = NULL;
+		ff_err err;
+		ff_rc rc = FF_ERR_NOMEM;
+
+		ff_collapse_opts_init(&o);
+		o.format = FF_COLLAPSE_PMC;
+		ff_mem_fail_at(n, 0);
+		t = ff_intern_new();
+		s = t != NULL ? ff_stacks_new(t, 1) : NULL;
+		if (s != NULL && ff_src_open_mem(&src, tree, sizeof tree - 1,
+		    "m", NULL, &err) == FF_OK)
+			rc = ff_collapse_src(&o, src, s, NULL, NULL, &err);
+		ff_mem_fail_at(0, 0);
+		assert_true(rc == FF_OK || rc == FF_ERR_NOMEM);
+		ff_src_close(src);
+		ff_stacks_free(s);
+		ff_intern_free(t);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree_to_stacks),
+		cmocka_unit_test(test_line_forms),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_unnamed_section),
+		cmocka_unit_test(test_out_of_memory),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

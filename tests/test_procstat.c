@@ -1,0 +1,214 @@
+/*
+ * test_procstat.c -- the procstat -kk collapser: columns, words,
+ * snapshots, options and hostile input.
+ */
+#include "testutil.h"
+
+#include "agent/collapse.h"
+#include "profile/fold.h"
+#include "profile/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct result {
+	ff_rc rc;
+	char *out;
+	uint64_t bad;
+};
+
+static struct result
+collapse_opts(const char *text, size_t len, const ff_collapse_opts *o)
+{
+	ff_collapse_opts def;
+	struct result r = { 0 };
+	ff_intern *t = ff_intern_new();
+	ff_stacks *s;
+	ff_diag *d = ff_diag_new(NULL, "test", 0);
+	ff_src *src;
+	size_t n;
+	FILE *f;
+	ff_err err;
+
+	if (o == NULL) {
+		ff_collapse_opts_init(&def);
+		def.format = FF_COLLAPSE_PROCSTAT;
+		o = &def;
+	}
+	s = ff_stacks_new(t, 1);
+	assert_int_equal(ff_src_open_mem(&src, text, len, "k.txt", NULL,
+	    &err), FF_OK);
+	r.rc = ff_collapse_src(o, src, s, NULL, d, &err);
+	r.bad = ff_diag_count(d);
+	if (r.rc == FF_OK) {
+		f = open_memstream(&r.out, &n);
+		assert_int_equal(ff_fold_write(s, f, &err), FF_OK);
+		fclose(f);
+	} else {
+		r.out = strdup(ff_err_msg(&err));
+	}
+	ff_src_close(src);
+	ff_stacks_free(s);
+	ff_intern_free(t);
+	ff_diag_free(d);
+	return r;
+}
+
+static struct result
+collapse_flags(const char *text, unsigned flags, uint64_t interval)
+{
+	ff_collapse_opts o;
+
+	ff_collapse_opts_init(&o);
+	o.format = FF_COLLAPSE_PROCSTAT;
+	o.flags = flags;
+	o.interval_ms = interval;
+	return collapse_opts(text, strlen(text), &o);
+}
+
+#define EXPECT(text, flags, interval, expect, nbad) do {               \
+	struct result r_ = collapse_flags(text, flags, interval);      \
+	if (r_.rc != FF_OK)                                            \
+		fail_msg("collapse failed: %s", r_.out);               \
+	assert_string_equal(r_.out, expect);                           \
+	assert_int_equal(r_.bad, nbad);                                \
+	free(r_.out);                                                  \
+} while (0)
+
+/* Two snapshots as procstat -kk -a prints them. */
+static const char snaps[] =
+    "  PID    TID COMM                TDNAME              KSTACK                       \n"
+    "    0 100000 kernel              swapper             mi_switch+0x174 sched_switch+0x2a4 sleepq_timedwait+0x2f _sleep+0x1d1 \n"
+    "   12 100041 intr                swi4: clock (0)     mi_switch+0x174 ithread_loop+0x2b3 fork_exit+0x7e fork_trampoline+0xe \n"
+    "  801 100112 nginx: worker p     -                   <running>                    \n"
+    "\n"
+    "  PID    TID COMM                TDNAME              KSTACK                       \n"
+    "    0 100000 kernel              swapper             mi_switch+0x174 sched_switch+0x2a4 sleepq_timedwait+0x2f _sleep+0x1d1 \n"
+    "   12 100041 intr                swi4: clock (0)     mi_switch+0x174 ithread_loop+0x2b3 fork_exit+0x7e fork_trampoline+0xe \n"
+    "  801 100112 nginx: worker p     -                   mi_switch+0x1 kqueue_scan+0x2 \n";
+
+static void
+test_snapshots(void **state)
+{
+	(void)state;
+	EXPECT(snaps, 0, 0,
+	    "intr;fork_trampoline;fork_exit;ithread_loop;mi_switch 2\n"
+	    "kernel;_sleep;sleepq_timedwait;sched_switch;mi_switch 2\n"
+	    "nginx:_worker_p;<running> 1\n"
+	    "nginx:_worker_p;kqueue_scan;mi_switch 1\n", 0);
+}
+
+static void
+test_options(void **state)
+{
+	(void)state;
+	EXPECT(snaps, FF_COLLAPSE_PID, 100,
+	    "intr-12;fork_trampoline;fork_exit;ithread_loop;mi_switch 200\n"
+	    "kernel-0;_sleep;sleepq_timedwait;sched_switch;mi_switch 200\n"
+	    "nginx:_worker_p-801;<running> 100\n"
+	    "nginx:_worker_p-801;kqueue_scan;mi_switch 100\n", 0);
+	EXPECT("  1 100001 init  - mi_switch+0x1\n", FF_COLLAPSE_TID, 0,
+	    "init-1/100001;mi_switch 1\n", 0);
+}
+
+static void
+test_word_layout(void **state)
+{
+	(void)state;
+	/* Without procstat's columns: COMM is the third word, the stack
+	 * the trailing func+0xoff words; a TDNAME with blanks is fine. */
+	EXPECT("1 100002 sh main thread x mi_switch+0x1 _sleep+0x2\r\n"
+	    "2 100003 idle\n", 0, 0, "idle 1\nsh;_sleep;mi_switch 1\n", 0);
+	/* Frames keep ';'-free names and uppercase offsets go too. */
+	EXPECT("1 2 a;b t f;g+0xAB\n", 0, 0, "a:b;f:g 1\n", 0);
+}
+
+static void
+test_malformed(void **state)
+{
+	static const char in[] = "garbage line\nx 100 y z+0x1\n"
+	    "1 100 ok f+0x1\n";
+	struct result r = collapse_opts(in, sizeof in - 1, NULL);
+
+	(void)state;
+	assert_int_equal(r.rc, FF_OK);
+	assert_string_equal(r.out, "ok;f 1\n");
+	assert_int_equal(r.bad, 2);
+	free(r.out);
+}
+
+static void
+test_hostile(void **state)
+{
+	static const char nul[] = "1 100 ok f+0x1\0\n";
+	struct result r = collapse_opts(nul, sizeof nul - 1, NULL);
+	size_t n = FF_DEPTH_MAX + 2, i, len;
+	char *b = malloc(n * 8 + 64);
+
+	(void)state;
+	assert_int_equal(r.rc, FF_ERR_PARSE);
+	free(r.out);
+	/* Deeper than FF_DEPTH_MAX: skipped and reported. */
+	len = (size_t)sprintf(b, "1 100 deep");
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(b + len, " f%zu+0x1", i % 7);
+	len += (size_t)sprintf(b + len, "\n1 100 ok g+0x1\n");
+	r = collapse_opts(b, len, NULL);
+	assert_int_equal(r.rc, FF_OK);
+	assert_string_equal(r.out, "ok;g 1\n");
+	assert_int_equal(r.bad, 1);
+	free(r.out);
+	free(b);
+}
+
+static void
+test_out_of_memory(void **state)
+{
+	unsigned long n, total;
+	struct result r;
+
+	(void)state;
+	ff_mem_fail_at(1000000, 0);
+	r = collapse_opts(snaps, sizeof snaps - 1, NULL);
+	total = ff_mem_fail_at(0, 0);
+	assert_int_equal(r.rc, FF_OK);
+	free(r.out);
+	for (n = 1; n <= total; n++) {
+		ff_collapse_opts o;
+		ff_intern *t;
+		ff_stacks *s;
+		ff_src *src = NULL;
+		ff_err err;
+		ff_rc rc = FF_ERR_NOMEM;
+
+		ff_collapse_opts_init(&o);
+		o.format = FF_COLLAPSE_PROCSTAT;
+		ff_mem_fail_at(n, 0);
+		t = ff_intern_new();
+		s = t != NULL ? ff_stacks_new(t, 1) : NULL;
+		if (s != NULL && ff_src_open_mem(&src, snaps, sizeof snaps - 1,
+		    "m", NULL, &err) == FF_OK)
+			rc = ff_collapse_src(&o, src, s, NULL, NULL, &err);
+		ff_mem_fail_at(0, 0);
+		assert_true(rc == FF_OK || rc == FF_ERR_NOMEM);
+		ff_src_close(src);
+		ff_stacks_free(s);
+		ff_intern_free(t);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshots),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_word_layout),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_out_of_memory),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
