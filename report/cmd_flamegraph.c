@@ -4,7 +4,7 @@
  * Option names and meanings are flamegraph.pl's, so scripts written for
  * it keep working; the rendering is report/flamegraph.h's.
  */
-#include "report/cmd.h"
+#include "report/reportcmd.h"
 #include "report/flamegraph.h"
 #include "report/palette.h"
 
@@ -81,6 +81,11 @@ static const char usage_text[] =
 "  --cpi-range LO:HI  CPI of the bluest and reddest colour (0.5:4)\n"
 "  --stall-ratio      input 'stack STALL_CYCLES CYCLES': width = cycles,\n"
 "                     colour = stall cycles / cycles, 0 blue to 1 red\n"
+"  --cpi-diff         input 'stack CYCLES BASE_CPI_CYCLES' (instructions\n"
+"                     times the base build's CPI, as ffdiff --cpi writes\n"
+"                     it): width = cycles, colour = CPI change, blue\n"
+"                     (fell) - white - red (rose)\n"
+"  --cpi-change X     --cpi-diff: the ratio of the reddest colour (1.5)\n"
 "  --fragment         write an <svg> element to inline in an HTML page\n"
 "  --id ID            the graph's element id, prefix of all its ids (ffg)\n"
 "  --strict           a malformed line is an error (exit 2)\n"
@@ -122,6 +127,7 @@ enum {
 	O_BGCOLORS, O_HASH, O_RANDOM, O_CP, O_REVERSE, O_INVERTED,
 	O_FLAMECHART, O_NEGATE, O_FACTOR, O_NOTES, O_TOTAL, O_DETERMINISTIC,
 	O_PALETTE_FILE, O_DIFF_INCLUSIVE, O_CPI, O_CPI_RANGE, O_STALL,
+	O_CPI_DIFF, O_CPI_CHANGE,
 	O_FRAGMENT, O_ID, O_STRICT
 };
 
@@ -154,6 +160,8 @@ static const struct option long_options[] = {
 	{ "cpi", no_argument, NULL, O_CPI },
 	{ "cpi-range", required_argument, NULL, O_CPI_RANGE },
 	{ "stall-ratio", no_argument, NULL, O_STALL },
+	{ "cpi-diff", no_argument, NULL, O_CPI_DIFF },
+	{ "cpi-change", required_argument, NULL, O_CPI_CHANGE },
 	{ "fragment", no_argument, NULL, O_FRAGMENT },
 	{ "id", required_argument, NULL, O_ID },
 	{ "strict", no_argument, NULL, O_STRICT },
@@ -285,6 +293,12 @@ parse_numeric(struct args *a, int c, const char *v)
 			return usage_error("--cpi-range wants LO:HI with "
 			    "0 < LO < HI, not '%s'", v);
 		return 0;
+	case O_CPI_CHANGE:
+		if (parse_double(v, &x) || !(x > 1 && x < 100))
+			return usage_error("--cpi-change wants a ratio above "
+			    "1, not '%s'", v);
+		o->svg.cpi_change = x;
+		return 0;
 	}
 	return -1;
 }
@@ -338,6 +352,10 @@ parse_flag(struct args *a, int c)
 	case O_DIFF_INCLUSIVE: o->svg.diff_inclusive = 1; return 0;
 	case O_CPI: o->detect = 0; o->svg.mode = FF_FLAME_CPI; return 0;
 	case O_STALL: o->detect = 0; o->svg.mode = FF_FLAME_STALL; return 0;
+	case O_CPI_DIFF:
+		o->detect = 0;
+		o->svg.mode = FF_FLAME_CPIDIFF;
+		return 0;
 	case O_FRAGMENT: o->svg.fragment = 1; return 0;
 	case O_STRICT: a->strict = 1; return 0;
 	}

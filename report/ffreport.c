@@ -4,7 +4,7 @@
  * To add one, write report/cmd_NAME.c with `int ff_cmd_NAME(int argc,
  * char **argv)`, declare it in cmd.h and add a row below.
  */
-#include "report/cmd.h"
+#include "report/reportcmd.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +18,8 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "flamegraph", ff_cmd_flamegraph,
 	  "folded stacks to an interactive SVG flame graph" },
+	{ "html", ff_cmd_html,
+	  "a verdict (ffdiff --json) to the HTML comparison report" },
 };
 
 #define NSUB (sizeof subcommands / sizeof subcommands[0])

@@ -31,6 +31,7 @@ ff_flamegraph_columns(ff_flame_mode mode, unsigned *ncols, unsigned *wcol)
 {
 	*ncols = mode == FF_FLAME_PLAIN ? 1 : 2;
 	*wcol = mode == FF_FLAME_DIFF || mode == FF_FLAME_STALL ? 1 : 0;
+	/* FF_FLAME_CPI and FF_FLAME_CPIDIFF: widths from column 0. */
 }
 
 /* Everything one rendering of files needs. */

@@ -38,6 +38,7 @@ ff_flamesvg_opts_init(ff_flamesvg_opts *o)
 	o->fonttype = "Verdana";
 	o->cpi_lo = 0.5;
 	o->cpi_hi = 4;
+	o->cpi_change = 1.5;
 	o->id = "ffg";
 }
 
@@ -189,16 +190,22 @@ write_defs(struct svgw *w)
 {
 	ff_obuf *b = w->b;
 	int ramp = w->o->mode == FF_FLAME_CPI || w->o->mode == FF_FLAME_STALL;
+	int diverging = w->o->mode == FF_FLAME_CPIDIFF;
 
 	ff_obuf_str(b, "<defs>");
 	write_gradient(w, "-bg", 0, w->bg1, "5%", w->bg2, "95%");
 	ff_obuf_str(b, "</linearGradient>");
-	if (ramp) {
+	if (ramp || diverging) {
 		ff_rgb c[3] = { ff_palette_ramp(0), ff_palette_ramp(0.5),
 		    ff_palette_ramp(1) };
 		char h[3][8];
 		int i;
 
+		if (diverging) {
+			c[0] = ff_palette_diff(-1, 1, 0);
+			c[1] = ff_palette_diff(0, 1, 0);
+			c[2] = ff_palette_diff(1, 1, 0);
+		}
 		for (i = 0; i < 3; i++)
 			snprintf(h[i], sizeof h[i], "#%02x%02x%02x", c[i].r,
 			    c[i].g, c[i].b);
@@ -291,6 +298,10 @@ write_legend(struct svgw *w)
 	if (o->mode == FF_FLAME_CPI) {
 		snprintf(lo, sizeof lo, "CPI %g", o->cpi_lo);
 		snprintf(hi, sizeof hi, "%g", o->cpi_hi);
+	} else if (o->mode == FF_FLAME_CPIDIFF) {
+		snprintf(lo, sizeof lo, "CPI %+.0f%%",
+		    100 * (1 / o->cpi_change - 1));
+		snprintf(hi, sizeof hi, "%+.0f%%", 100 * (o->cpi_change - 1));
 	} else {
 		snprintf(lo, sizeof lo, "stall 0%%");
 		snprintf(hi, sizeof hi, "100%%");
@@ -328,7 +339,8 @@ write_chrome(struct svgw *w)
 	write_text(w, "sb", w->W - FF_FLAME_XPAD - 100, top, "Search");
 	write_text(w, "ic", w->W - FF_FLAME_XPAD - 16, top, "ic");
 	write_text(w, "mt", w->W - FF_FLAME_XPAD - 100, bottom, " ");
-	if (o->mode == FF_FLAME_CPI || o->mode == FF_FLAME_STALL)
+	if (o->mode == FF_FLAME_CPI || o->mode == FF_FLAME_STALL ||
+	    o->mode == FF_FLAME_CPIDIFF)
 		write_legend(w);
 }
 
@@ -402,7 +414,17 @@ title_cpi(struct svgw *w, const ff_flame_frame *fr)
 {
 	ff_obuf *b = w->b;
 
-	if (w->o->mode == FF_FLAME_CPI) {
+	if (w->o->mode == FF_FLAME_CPIDIFF) {
+		ff_obuf_str(b, "\nCPI ");
+		if (fr->o > 0) {
+			double r = (double)fr->w / (double)fr->o;
+
+			put_signed_pct(b, 100 * (r - 1), r > 1);
+			ff_obuf_str(b, "% against the base build");
+		} else {
+			ff_obuf_str(b, "n/a");
+		}
+	} else if (w->o->mode == FF_FLAME_CPI) {
 		ff_obuf_str(b, "\ninstructions ");
 		put_count(b, (double)fr->o);
 		ff_obuf_str(b, ", CPI ");
@@ -486,6 +508,11 @@ frame_color(struct svgw *w, const ff_flame_frame *fr, const char *name,
 	} else if (o->mode == FF_FLAME_STALL) {
 		*c = ff_palette_ratio(fr->w > 0 ? (double)fr->o /
 		    (double)fr->w : NAN);
+	} else if (o->mode == FF_FLAME_CPIDIFF) {
+		double r = fr->o > 0 && fr->w > 0 ? (double)fr->w /
+		    (double)fr->o : 1;
+
+		*c = ff_palette_diff(log(r), log(o->cpi_change), 0);
 	} else {
 		return ff_palette_pick(w->pal, name, len, c);
 	}

@@ -37,8 +37,13 @@ typedef enum ff_flame_mode {
 	FF_FLAME_DIFF,   /* before, after: width = after, colour = change */
 	FF_FLAME_CPI,    /* cycles, instructions: width = cycles,
 	                  * colour = cycles per instruction */
-	FF_FLAME_STALL   /* stall cycles, cycles: width = cycles,
+	FF_FLAME_STALL,  /* stall cycles, cycles: width = cycles,
 	                  * colour = stall cycles / cycles */
+	FF_FLAME_CPIDIFF /* cycles, cycles at the base's CPI (instructions
+	                  * times the base CPI of the same stack): width =
+	                  * cycles, colour = CPI now / CPI before, blue (fell)
+	                  * to white (same) to red (rose), on a log scale
+	                  * clamped at 1/cpi_change and cpi_change */
 } ff_flame_mode;
 
 typedef struct ff_flamesvg_opts {
@@ -59,6 +64,7 @@ typedef struct ff_flamesvg_opts {
 	int negate;               /* swap differential hues and signs */
 	int diff_inclusive;       /* colour by inclusive change */
 	double cpi_lo, cpi_hi;    /* CPI colour range (0.5, 4) */
+	double cpi_change;        /* CPIDIFF: the reddest ratio (1.5) */
 	/* Output form. */
 	int fragment;             /* an <svg> element for inlining in HTML */
 	const char *id;           /* the <svg> element's id, prefix of every

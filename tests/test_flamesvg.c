@@ -245,6 +245,20 @@ test_cpi(void **state)
 	    "stall cycles 300 (75.00% of cycles)</title>");
 	assert_contains(svg, ">stall 0%</text>");
 	free(svg);
+
+	/* CPI change: cycles, and cycles at the base build's CPI. */
+	o.svg.mode = FF_FLAME_CPIDIFF;
+	svg = render_ok("a;worse 300 200\na;same 100 100\na;better 50 100\n",
+	    &o);
+	assert_contains(svg, "<title>worse (300 cycles, 66.67%)\n"
+	    "CPI +50.00% against the base build</title>");
+	assert_contains(svg, "CPI -50.00% against the base build");
+	assert_contains(svg, "fill=\"#ff0000\"");   /* 1.5x: reddest */
+	assert_contains(svg, "fill=\"#ffffff\"");   /* unchanged */
+	assert_contains(svg, "fill=\"#0000ff\"");   /* 0.5x: bluest */
+	assert_contains(svg, ">CPI -33%</text>");
+	assert_well_formed(svg);
+	free(svg);
 }
 
 static void
