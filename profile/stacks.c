@@ -391,15 +391,23 @@ ff_rc
 ff_stacks_merge_cols(ff_stacks *dst, const ff_stacks *src, unsigned col,
     const uint32_t *frame_map, ff_err *err)
 {
+	return ff_stacks_merge_range(dst, src, 0, src->nvalues, col, frame_map,
+	    err);
+}
+
+ff_rc
+ff_stacks_merge_range(ff_stacks *dst, const ff_stacks *src, unsigned first,
+    unsigned n, unsigned col, const uint32_t *frame_map, ff_err *err)
+{
 	uint32_t *map = NULL; /* src node -> dst node */
 	uint64_t row[FF_VALUES_MAX] = { 0 };
 	uint32_t node;
 	ff_rc rc = FF_OK;
 
-	if (col + src->nvalues > dst->nvalues)
+	if (first + n > src->nvalues || col + n > dst->nvalues)
 		return ff_err_set(err, FF_ERR_USAGE, "cannot merge %u count "
-		    "columns at column %u of %u", src->nvalues, col,
-		    dst->nvalues);
+		    "columns from column %u of %u at column %u of %u", n,
+		    first, src->nvalues, col, dst->nvalues);
 	map = ff_reallocarray(NULL, src->nodes, sizeof *map);
 	if (map == NULL)
 		return ff_err_nomem(err);
@@ -413,8 +421,8 @@ ff_stacks_merge_cols(ff_stacks *dst, const ff_stacks *src, unsigned col,
 			rc = ff_stacks_child(dst, map[src->link[node].parent], frame,
 			    &map[node]);
 		if (rc == FF_OK && src->vidx[node] != 0) {
-			memcpy(row + col, ff_stacks_values(src, node),
-			    src->nvalues * sizeof *row);
+			memcpy(row + col, ff_stacks_values(src, node) + first,
+			    n * sizeof *row);
 			rc = ff_stacks_add(dst, map[node], row);
 		}
 	}

@@ -86,6 +86,12 @@ ff_rc ff_stacks_merge(ff_stacks *dst, const ff_stacks *src, ff_err *err)
 ff_rc ff_stacks_merge_cols(ff_stacks *dst, const ff_stacks *src, unsigned col,
     const uint32_t *frame_map, ff_err *err) FF_WUR;
 
+/* The same for src columns first .. first + n - 1 only.  Stacks whose
+ * selected values are all 0 are still added (with zeros). */
+ff_rc ff_stacks_merge_range(ff_stacks *dst, const ff_stacks *src,
+    unsigned first, unsigned n, unsigned col, const uint32_t *frame_map,
+    ff_err *err) FF_WUR;
+
 /* Replace every value v of column col by floor(v * num / den), exactly
  * (as difffolded.pl -n scales the first profile to the second's total).
  * den must not be 0. */
