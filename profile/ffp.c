@@ -383,6 +383,9 @@ ff_meta_parse(ff_meta *m, const char *json, size_t len, ff_err *err)
 		    "JSON: %s (at byte %d)", jerr.text, jerr.position);
 	rc = meta_from_json(m, root, err);
 	json_decref(root);
+	/* A failed allocation inside jansson can surface as a wrong value. */
+	if (rc != FF_OK && ff_mem_failures() != failures)
+		rc = ff_err_nomem(err);
 	if (rc != FF_OK)
 		ff_meta_free(m);
 	return rc;

@@ -14,7 +14,7 @@ pkgs="build-essential cmake pkg-config ca-certificates
 for arg in "$@"; do
 	case "$arg" in
 	--test)  pkgs="$pkgs clang libclang-rt-14-dev libxml2-utils chromium
-	               fonts-dejavu-core sqlite3 procps psmisc" ;;
+	               fonts-dejavu-core sqlite3 procps psmisc curl openssl" ;;
 	--bench) pkgs="$pkgs time sqlite3 procps" ;;
 	*) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
 	esac
