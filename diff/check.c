@@ -73,6 +73,7 @@ struct work {
 	uint32_t *frow;          /* usable row index of the entry */
 	double *x;               /* scratch: one value per usable row */
 	ff_mwu_table *exact;
+	ff_mwu_table *exact2;    /* for other sample sizes (CPI tests) */
 	size_t testcap, onlycap, cpicap;
 };
 
@@ -101,6 +102,22 @@ work_free(struct work *w)
 	ff_free(w->fent);
 	ff_free(w->frow);
 	ff_mwu_table_free(w->exact);
+	ff_mwu_table_free(w->exact2);
+}
+
+/* The exact U distribution for (nx, ny), or NULL (normal approximation):
+ * the comparison's own, or one more kept for the last other sizes. */
+static const ff_mwu_table *
+exact_for(struct work *w, size_t nx, size_t ny)
+{
+	if (nx == w->n[0] && ny == w->n[1])
+		return w->exact;
+	if (w->exact2 == NULL || ff_mwu_table_nx(w->exact2) != nx ||
+	    ff_mwu_table_ny(w->exact2) != ny) {
+		ff_mwu_table_free(w->exact2);
+		w->exact2 = ff_mwu_table_new(nx, ny);
+	}
+	return w->exact2;
 }
 
 /* Pick the profiles with samples, base first, and fill side summaries. */
@@ -603,7 +620,8 @@ analyse_cpi(struct work *w, ff_err *err)
 		c.rel = c.delta / c.base_cpi;
 		ff_stat_welch_ci(w->x, nb, w->x + nb, nn, 0.95, &c.ci_lo,
 		    &c.ci_hi);
-		if (ff_stat_mwu(w->x, nb, w->x + nb, nn, NULL, &u) != FF_OK)
+		if (ff_stat_mwu(w->x, nb, w->x + nb, nn, exact_for(w, nb, nn),
+		    &u) != FF_OK)
 			return ff_err_nomem(err);
 		c.p = u.p;
 		rc = push_cpi(w, &c, err);

@@ -80,7 +80,7 @@ typedef struct ff_fcpi {
 } ff_fcpi;
 
 typedef struct ff_side {
-	char what[256];          /* the selection, as the user gave it */
+	char what[512];          /* the selection, as the user gave it */
 	size_t profiles, hosts;
 	double samples;          /* first event */
 	int64_t first, last;     /* start times */

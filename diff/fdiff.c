@@ -47,7 +47,7 @@ strip_map(const ff_stacks *src, ff_intern *frames, uint32_t **out,
 	return rc;
 }
 
-/* Add src (one column) as column col of dst. */
+/* Add src's first column as column col of dst. */
 static ff_rc
 add_side(ff_stacks *dst, const ff_stacks *src, unsigned col,
     const ff_fdiff_opts *o, ff_err *err)
@@ -55,14 +55,10 @@ add_side(ff_stacks *dst, const ff_stacks *src, unsigned col,
 	uint32_t *map = NULL;
 	ff_rc rc = FF_OK;
 
-	if (ff_stacks_nvalues(src) != 1)
-		return ff_err_set(err, FF_ERR_USAGE, "each side of a "
-		    "differential profile must have one count column, not %u",
-		    ff_stacks_nvalues(src));
 	if (o->strip_hex)
 		rc = strip_map(src, ff_stacks_frames(dst), &map, err);
 	if (rc == FF_OK)
-		rc = ff_stacks_merge_cols(dst, src, col, map, err);
+		rc = ff_stacks_merge_range(dst, src, 0, 1, col, map, err);
 	ff_free(map);
 	return rc;
 }

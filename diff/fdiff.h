@@ -19,7 +19,7 @@ typedef struct ff_fdiff_opts {
 	int strip_hex;
 } ff_fdiff_opts;
 
-/* Combine a and b (one-column tables) into
+/* Combine the first columns of a and b (samples, or cycles) into
  * a new two-column table over frames.  *out is NULL on error. */
 ff_rc ff_fdiff_combine(ff_stacks **out, ff_intern *frames, const ff_stacks *a,
     const ff_stacks *b, const ff_fdiff_opts *o, ff_err *err) FF_WUR;

@@ -23,7 +23,13 @@ struct ff_reps {
 	ff_rep_entry *ents;
 	size_t nents, entcap;
 	int second;        /* every profile so far has a second event */
+	char event[FF_META_EVENT_MAX + 1];
+	int keep;           /* sum the stacks of file profiles */
+	ff_stacks *agg[2];
 };
+
+static ff_rc keep_stacks(ff_reps *r, int group, const ff_stacks *s,
+    const char *path, ff_err *err);
 
 ff_reps *
 ff_reps_new(void)
@@ -51,6 +57,8 @@ ff_reps_free(ff_reps *r)
 	if (r == NULL)
 		return;
 	ff_funcmap_free(r->fmap);
+	ff_stacks_free(r->agg[0]);
+	ff_stacks_free(r->agg[1]);
 	ff_intern_free(r->frames);
 	ff_intern_free(r->funcs);
 	ff_intern_free(r->hosts);
@@ -174,6 +182,10 @@ ff_reps_add_file(ff_reps *r, int group, const char *path,
 	rc = ff_ffp_read_file(path, NULL, r->frames, &m, &s, NULL, err);
 	if (rc == FF_OK)
 		rc = ff_rollup_new_mapped(&ru, s, r->fmap, err);
+	if (rc == FF_OK && r->keep)
+		rc = keep_stacks(r, group, s, path, err);
+	if (rc == FF_OK)
+		ff_reps_note_event(r, m.events[0]);
 	if (rc == FF_OK)
 		rc = ff_reps_add_rollup(r, group, m.host, m.start, ru,
 		    ff_stacks_totals(s), ff_stacks_nvalues(s),
@@ -249,6 +261,35 @@ ff_reps_add_dir(ff_reps *r, int group, const char *dir,
 	return rc;
 }
 
+void
+ff_reps_keep_stacks(ff_reps *r)
+{
+	r->keep = 1;
+}
+
+const ff_stacks *
+ff_reps_stacks(const ff_reps *r, int group)
+{
+	return r->agg[group];
+}
+
+/* Add a file profile's stacks to its side's sum. */
+static ff_rc
+keep_stacks(ff_reps *r, int group, const ff_stacks *s, const char *path,
+    ff_err *err)
+{
+	unsigned nv = ff_stacks_nvalues(s);
+
+	if (r->agg[group] == NULL &&
+	    (r->agg[group] = ff_stacks_new(r->frames, nv)) == NULL)
+		return ff_err_nomem(err);
+	if (ff_stacks_nvalues(r->agg[group]) != nv)
+		return ff_err_set(err, FF_ERR_USAGE, "%s has %u events, the "
+		    "profiles before it %u: compare one type at a time", path,
+		    nv, ff_stacks_nvalues(r->agg[group]));
+	return ff_stacks_merge(r->agg[group], s, err);
+}
+
 size_t
 ff_reps_count(const ff_reps *r)
 {
@@ -265,6 +306,19 @@ const ff_rep_entry *
 ff_reps_entries(const ff_reps *r)
 {
 	return r->ents;
+}
+
+const char *
+ff_reps_event(const ff_reps *r)
+{
+	return r->event[0] != '\0' ? r->event : "samples";
+}
+
+void
+ff_reps_note_event(ff_reps *r, const char *name)
+{
+	if (r->event[0] == '\0' && name != NULL)
+		snprintf(r->event, sizeof r->event, "%s", name);
 }
 
 int

@@ -15,6 +15,7 @@
 #include "profile/err.h"
 #include "profile/intern.h"
 #include "profile/rollup.h"
+#include "profile/stacks.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,14 @@ ff_rc ff_reps_add_rollup(ff_reps *r, int group, const char *host,
 ff_rc ff_reps_add_file(ff_reps *r, int group, const char *path,
     const char *work_label, ff_err *err) FF_WUR;
 
+/* Also sum the stacks of the profiles read from files, per side (for
+ * graphs).  Call before adding files. */
+void ff_reps_keep_stacks(ff_reps *r);
+
+/* The summed stacks of a side (FF_BASE or FF_NEW), or NULL when not kept
+ * or empty.  Borrowed: valid until ff_reps_free. */
+const ff_stacks *ff_reps_stacks(const ff_reps *r, int group);
+
 /* Add every *.ffp file of dir (sorted by name). */
 ff_rc ff_reps_add_dir(ff_reps *r, int group, const char *dir,
     const char *work_label, ff_err *err) FF_WUR;
@@ -75,5 +84,10 @@ const ff_rep *ff_reps_get(const ff_reps *r, size_t i);
 const ff_rep_entry *ff_reps_entries(const ff_reps *r);
 /* Whether every profile has a second event. */
 int ff_reps_has_second(const ff_reps *r);
+
+/* The first event's name (that of the first profile that named one), or
+ * "samples". */
+const char *ff_reps_event(const ff_reps *r);
+void ff_reps_note_event(ff_reps *r, const char *name);
 
 #endif

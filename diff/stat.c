@@ -241,6 +241,18 @@ ff_mwu_table_free(ff_mwu_table *t)
 	ff_free(t);
 }
 
+size_t
+ff_mwu_table_nx(const ff_mwu_table *t)
+{
+	return t->nx;
+}
+
+size_t
+ff_mwu_table_ny(const ff_mwu_table *t)
+{
+	return t->ny;
+}
+
 /* Exact two-sided p of an integral U. */
 static double
 mwu_exact_p(const ff_mwu_table *t, double u)

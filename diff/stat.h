@@ -33,6 +33,8 @@ double ff_stat_ibeta(double x, double a, double b);
 typedef struct ff_mwu_table ff_mwu_table;
 ff_mwu_table *ff_mwu_table_new(size_t nx, size_t ny);
 void ff_mwu_table_free(ff_mwu_table *t);
+size_t ff_mwu_table_nx(const ff_mwu_table *t);
+size_t ff_mwu_table_ny(const ff_mwu_table *t);
 
 /* The Mann-Whitney U test of x[0..nx) against y[0..ny): U counts the
  * pairs with x > y (ties count 1/2).  p is two-sided: exact when there

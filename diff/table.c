@@ -33,9 +33,10 @@ write_side(const ff_result *res, int g, FILE *out)
 
 	ff_stamp_format(s->first, a);
 	ff_stamp_format(s->last, b);
-	fprintf(out, "  %-4s %s: %zu profiles, %zu hosts, %s samples, %s .. "
-	    "%s\n", g == FF_BASE ? "base" : "new", s->what[0] ? s->what : "-",
-	    s->profiles, s->hosts, thousands(s->samples, n, sizeof n), a, b);
+	fprintf(out, "  %-4s %s: %zu profiles, %zu hosts, %s %s, %s .. %s\n",
+	    g == FF_BASE ? "base" : "new", s->what[0] ? s->what : "-",
+	    s->profiles, s->hosts, thousands(s->samples, n, sizeof n),
+	    ff_reps_event(res->reps), a, b);
 }
 
 /* A function name cut to width with ".." so columns stay aligned. */

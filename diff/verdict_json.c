@@ -119,6 +119,7 @@ side_json(const ff_result *res, int g)
 		put(o, "profiles", json_integer((json_int_t)s->profiles), &bad);
 		put(o, "hosts", json_integer((json_int_t)s->hosts), &bad);
 		put(o, "samples", json_real(s->samples), &bad);
+		put(o, "event", json_string(ff_reps_event(res->reps)), &bad);
 		put(o, "first_start", stamp(s->first), &bad);
 		put(o, "last_start", stamp(s->last), &bad);
 		put(o, "host_names", hosts, &bad);

@@ -21,3 +21,9 @@ set_tests_properties(flame_browser PROPERTIES TIMEOUT 300)
 
 # Hostile frame names, well-formed XML, the command line.
 ff_script_test(flame_cli flame_cli.sh)
+
+# The HTML comparison report in the browser (ffdiff --html).
+if(FF_SERVER_SIDE)
+  ff_script_test(report_browser browser/report_browser.sh)
+  set_tests_properties(report_browser PROPERTIES TIMEOUT 300)
+endif()
