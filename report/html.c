@@ -121,7 +121,8 @@ static const char style[] =
     "svg.plot .mn{stroke:#c62828;stroke-width:2}"
     "svg.plot .ax{stroke:#999}svg.plot text{font-size:11px;fill:#444}"
     "footer{margin-top:40px;color:#777;font-size:12px}"
-    "details summary{cursor:pointer}";
+    "details summary{cursor:pointer}"
+    "nav{margin:12px 0 0;font-size:13px}nav a{margin-right:14px}";
 
 static void
 write_head(struct page *p, const char *title)
@@ -572,6 +573,17 @@ write_page(struct page *p, const ff_html_page *page, FILE *out, ff_err *err)
 	    jstr(p->v, "verdict"), jstr(json_object_get(p->v, "base"),
 	    "selection"), jstr(json_object_get(p->v, "new"), "selection"));
 	write_head(p, page->title != NULL ? page->title : title);
+	if (page->nlinks > 0) {
+		ff_obuf_str(p->b, "<nav>");
+		for (i = 0; i < page->nlinks; i++) {
+			ff_obuf_str(p->b, "<a href=\"");
+			esc(p->b, page->links[i].href);
+			ff_obuf_str(p->b, "\">");
+			esc(p->b, page->links[i].text);
+			ff_obuf_str(p->b, "</a>");
+		}
+		ff_obuf_str(p->b, "</nav>\n");
+	}
 	write_banner(p);
 	write_sides(p);
 	write_findings(p);

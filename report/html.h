@@ -34,8 +34,17 @@ typedef struct ff_html_graph {
 	int negate;
 } ff_html_graph;
 
+/* A link in the bar above the banner (the store's web page adds its
+ * home page and the other formats of a comparison). */
+typedef struct ff_html_link {
+	const char *text;
+	const char *href;         /* escaped when written */
+} ff_html_link;
+
 typedef struct ff_html_page {
 	const char *title;        /* the page title (NULL: from the verdict) */
+	const ff_html_link *links;
+	size_t nlinks;
 	const char *verdict_json; /* ffdiff's JSON, NUL-terminated */
 	const ff_html_graph *graphs;
 	size_t ngraphs;

@@ -3,6 +3,7 @@
  */
 #include "store/cmd.h"
 #include "store/server.h"
+#include "store/web.h"
 
 #include <getopt.h>
 #include <string.h>
@@ -14,7 +15,11 @@ usage(FILE *f)
 "usage: ffstore serve --db PATH [options]\n"
 "\n"
 "Receive profiles over HTTP (POST /v1/profiles) and answer queries\n"
-"(GET /v1/builds, /v1/profiles, /v1/aggregate, /healthz, /metrics).\n"
+"(GET /v1/builds, /v1/profiles, /v1/aggregate, /healthz, /metrics).  The\n"
+"page at / lists the builds and compares two of them: /compare?base=SEL&\n"
+"new=SEL[&type=T][&format=html|json|junit|svg|negated.svg|cpi.svg|\n"
+"cpi-diff.svg|folded] is a comparison's permalink (/v1/compare answers\n"
+"JSON by default).\n"
 "SIGHUP reloads the tokens file; SIGTERM stores what is queued and exits.\n"
 "\n"
 "  --db PATH                 the store (created when missing)\n"
@@ -62,6 +67,7 @@ ff_cmd_serve(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	ff_server_opts o;
+	ff_web *web;
 	struct opt_num nums[] = {
 		{ 't', 1, 256, &o.threads }, { 'q', 1, 100000, &o.queue_max },
 		{ 'b', 1, 4096, &o.batch_max }, { 'o', 1, 3600, &o.timeout_s },
@@ -110,7 +116,14 @@ ff_cmd_serve(int argc, char **argv)
 	if ((o.tls_cert == NULL) != (o.tls_key == NULL))
 		return ff_cmd_usage_error("serve", "--tls-cert and --tls-key "
 		    "go together");
-	if (ff_server_run(&o, &err) != FF_OK)
+	if ((web = ff_web_new()) == NULL)
+		return ff_cmd_usage_error("serve", "out of memory");
+	o.web.known = ff_web_known;
+	o.web.get = ff_web_get;
+	o.web.ctx = web;
+	rc = ff_server_run(&o, &err);
+	ff_web_free(web);
+	if (rc != FF_OK)
 		return ff_cmd_fail(&err);
 	return 0;
 }

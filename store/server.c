@@ -269,6 +269,21 @@ free_state(void *ctx, void *state)
 
 /* ---- reads --------------------------------------------------------------- */
 
+/* The API's view of an HTTP request. */
+static void
+api_req(const ff_http_req *req, ff_api_req *q)
+{
+	unsigned i;
+
+	q->path = req->path;
+	q->nargs = req->nargs;
+	q->too_many_args = req->too_many_args;
+	for (i = 0; i < req->nargs; i++) {
+		q->keys[i] = req->keys[i];
+		q->values[i] = req->values[i];
+	}
+}
+
 static void
 get(void *ctx, const ff_http_req *req, ff_http_resp *r)
 {
@@ -276,7 +291,7 @@ get(void *ctx, const ff_http_req *req, ff_http_resp *r)
 	ff_api_resp ar;
 	ff_api_req q;
 	ff_store *st;
-	unsigned qp, i;
+	unsigned qp;
 	uint64_t qb;
 
 	ff_metrics_request(s->metrics, 0);
@@ -290,17 +305,17 @@ get(void *ctx, const ff_http_req *req, ff_http_resp *r)
 		ar.type = "text/plain; version=0.0.4";
 		if (ff_metrics_render(s->metrics, qp, qb, &ar.body) != FF_OK)
 			ff_api_error(&ar, 503, "out of memory");
+	} else if (s->o.web.known != NULL && s->o.web.known(req->path)) {
+		memset(&q, 0, sizeof q);
+		api_req(req, &q);
+		st = pool_get(&s->pool);
+		s->o.web.get(s->o.web.ctx, st, &q, &ar);
+		pool_put(&s->pool, st);
 	} else if (!ff_api_known(req->path)) {
 		ff_api_error(&ar, 404, "no such resource");
 	} else {
 		memset(&q, 0, sizeof q);
-		q.path = req->path;
-		q.nargs = req->nargs;
-		q.too_many_args = req->too_many_args;
-		for (i = 0; i < req->nargs; i++) {
-			q.keys[i] = req->keys[i];
-			q.values[i] = req->values[i];
-		}
+		api_req(req, &q);
 		st = pool_get(&s->pool);
 		ff_api_get(st, &q, &ar);
 		pool_put(&s->pool, st);

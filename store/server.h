@@ -12,8 +12,22 @@
 #define FF_SERVER_H
 
 #include "profile/err.h"
+#include "store/api.h"
+#include "store/store.h"
 
 #include <stdint.h>
+
+/* Extra GET routes the program adds (ffstore's web page and comparisons,
+ * which need diff/ and report/: the store library itself does not).
+ * known() says whether a path is one of them; get() answers it with a
+ * read handle borrowed for the call, on an HTTP thread (several may run
+ * at once, each with its own handle).  ctx is the program's. */
+typedef struct ff_server_web {
+	int (*known)(const char *path);
+	void (*get)(void *ctx, ff_store *st, const ff_api_req *req,
+	    ff_api_resp *resp);
+	void *ctx;
+} ff_server_web;
 
 typedef struct ff_server_opts {
 	const char *db;
@@ -30,6 +44,7 @@ typedef struct ff_server_opts {
 	unsigned timeout_s;          /* idle connections; default 30 */
 	unsigned max_conns;          /* default 4096 */
 	int nosync;                  /* tests only: no fsync at commit */
+	ff_server_web web;           /* extra GET routes, or all NULL */
 } ff_server_opts;
 
 /* Run until SIGTERM or SIGINT.  FF_OK after a clean stop; an error when

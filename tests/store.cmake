@@ -19,3 +19,9 @@ ff_script_test(store_cli store_cli.sh)
 ff_script_test(store_http store_http.sh)
 ff_script_test(store_crash store_crash.sh)
 set_tests_properties(store_crash PROPERTIES TIMEOUT 300)
+
+# The web page and comparison API (needs ffdiff's library and the renderer
+# inside ffstore), and the page in a browser.
+ff_script_test(store_web store_web.sh)
+ff_script_test(store_browser browser/store_browser.sh)
+set_tests_properties(store_browser PROPERTIES TIMEOUT 300)
