@@ -1,7 +1,7 @@
 #!/bin/sh
 # build.sh -- configure and build one tree.
 #
-#   scripts/build.sh [release|asan|coverage] [BUILD_DIR]
+#   scripts/build.sh [release|asan|coverage] [BUILD_DIR] [TARGET...]
 #
 # release (default) builds into build/, asan into build-asan/ (clang,
 # AddressSanitizer + UndefinedBehaviorSanitizer), coverage into
@@ -18,6 +18,11 @@ asan)     dir=${2:-build-asan}
 coverage) dir=${2:-build-coverage}; opts="-DCMAKE_BUILD_TYPE=Debug -DCOVERAGE=ON" ;;
 *) echo "usage: $0 [release|asan|coverage] [BUILD_DIR]" >&2; exit 2 ;;
 esac
+[ $# -ge 2 ] && shift 2 || shift $#
 # shellcheck disable=SC2086
 cmake -S . -B "$dir" $opts >/dev/null
-cmake --build "$dir" -j "$jobs"
+if [ $# -gt 0 ]; then
+	cmake --build "$dir" -j "$jobs" --target "$@"
+else
+	cmake --build "$dir" -j "$jobs"
+fi
