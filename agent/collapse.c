@@ -48,12 +48,15 @@ enum {
 	PROGRESS_STEP = 4 << 20   /* bytes between progress callbacks */
 };
 
-/* A raw frame cache record, followed by its key's bytes: the frames the
- * key became, n ids, the id itself when n == 1, else pool[first..]. */
+/* A raw frame cache record: the key's 128-bit hash (which stands for the
+ * key: two distinct raw frames would have to collide in 128 bits), and
+ * the frames the key became, n ids, the id itself when n == 1, else
+ * pool[first..]. */
 struct ff_collapse_entry {
+	uint64_t hash;            /* the first 64 bits */
+	uint64_t check;           /* the other 64 */
 	uint32_t first;
 	uint32_t n;               /* UNBUILT, SPOILED, MALFORMED or a count */
-	uint32_t keylen;
 };
 
 #define UNBUILT UINT32_MAX
@@ -821,34 +824,27 @@ ff_collapse_name(ff_collapse_run *run, const char *name, size_t len,
 
 /* ---- the raw frame cache ----------------------------------------------
  *
- * Records (an entry header, then the key's bytes, 4-byte aligned) are
- * packed in run->recs.  An open-addressing table (linear probing, at
- * most three quarters full) of 8-byte slots, 32 bits of the key's hash
- * and the record's place, finds them: small enough to stay in the
- * processor's cache, so a hit costs about one memory access, for the
- * record whose header holds the answer next to the key that confirms
- * it.
+ * Records (fixed-size entries) are packed in run->recs.  A key is known
+ * by its 128-bit xxHash, not by its bytes: no key is stored and no hit
+ * compares text, which keeps the cache small and a hit cheap.  An
+ * open-addressing table (linear probing, at most three quarters full) of
+ * 8-byte slots, 32 bits of the hash and the record's index + 1, finds
+ * them: small enough to stay in the processor's cache, so a hit costs
+ * about one memory access, for the record whose header holds the answer
+ * next to the rest of the hash that confirms it.
  */
-
-enum { REC_ALIGN = 4 };
 
 static ff_collapse_entry *
 rec_at(const ff_collapse_run *run, uint64_t slot)
 {
 	return (ff_collapse_entry *)(void *)(run->recs +
-	    ((size_t)(uint32_t)slot - 1) * REC_ALIGN);
+	    ((size_t)(uint32_t)slot - 1) * sizeof(ff_collapse_entry));
 }
 
-static const char *
-rec_key(const ff_collapse_entry *e)
-{
-	return (const char *)(e + 1);
-}
-
-/* The slot index of key, or of the empty slot where it would go. */
+/* The slot index of the key hashed (h, check), or of the empty slot
+ * where it would go. */
 static uint32_t
-cache_probe(const ff_collapse_run *run, const char *key, size_t len,
-    uint64_t h)
+cache_probe(const ff_collapse_run *run, uint64_t h, uint64_t check)
 {
 	uint64_t tag = h >> 32;
 	uint32_t i;
@@ -862,7 +858,7 @@ cache_probe(const ff_collapse_run *run, const char *key, size_t len,
 		if (slot >> 32 != tag)
 			continue;
 		e = rec_at(run, slot);
-		if (e->keylen == len && memcmp(rec_key(e), key, len) == 0)
+		if (e->hash == h && e->check == check)
 			return i;
 	}
 }
@@ -877,13 +873,11 @@ cache_grow(ff_collapse_run *run, ff_err *err)
 	if (slots == NULL)
 		return ff_err_nomem(err);
 	for (i = 0; run->slots != NULL && i <= run->mask; i++) {
-		const ff_collapse_entry *e;
 		uint64_t h;
 
 		if (run->slots[i] == 0)
 			continue;
-		e = rec_at(run, run->slots[i]);
-		h = ff_hash64(rec_key(e), e->keylen);
+		h = rec_at(run, run->slots[i])->hash;
 		for (j = (uint32_t)h & mask; slots[j] != 0; j = (j + 1) & mask)
 			;
 		slots[j] = run->slots[i];
@@ -894,21 +888,19 @@ cache_grow(ff_collapse_run *run, ff_err *err)
 	return FF_OK;
 }
 
-/* A new record for key (UNBUILT); *off is its place + 1, in REC_ALIGN
- * units.  FF_ERR_LIMIT when the records would pass 16 GiB (the caller
- * then works uncached). */
+/* A new record (UNBUILT); *off is its index + 1.  FF_ERR_LIMIT when
+ * there are too many (the caller then works uncached). */
 static ff_rc
-cache_record(ff_collapse_run *run, const char *key, size_t len,
+cache_record(ff_collapse_run *run, uint64_t h, uint64_t check,
     uint32_t *off, ff_err *err)
 {
-	size_t need = (sizeof(ff_collapse_entry) + len + REC_ALIGN - 1) /
-	    REC_ALIGN * REC_ALIGN;
+	const size_t need = sizeof(ff_collapse_entry);
 	ff_collapse_entry *e;
 
-	if ((run->nrecs + need) / REC_ALIGN >= UINT32_MAX - 1)
+	if (run->nrecs / need >= UINT32_MAX - 1)
 		return FF_ERR_LIMIT;
 	if (need > run->caprecs - run->nrecs) {
-		size_t cap = run->caprecs * 2 + need + 65536;
+		size_t cap = run->caprecs * 2 + 64 * need;
 		char *r = ff_realloc(run->recs, cap);
 
 		if (r == NULL)
@@ -917,19 +909,20 @@ cache_record(ff_collapse_run *run, const char *key, size_t len,
 		run->caprecs = cap;
 	}
 	e = (ff_collapse_entry *)(void *)(run->recs + run->nrecs);
+	e->hash = h;
+	e->check = check;
 	e->first = 0;
 	e->n = UNBUILT;
-	e->keylen = (uint32_t)len;
-	memcpy((char *)(e + 1), key, len);
-	*off = (uint32_t)(run->nrecs / REC_ALIGN) + 1;
+	*off = (uint32_t)(run->nrecs / need) + 1;
 	run->nrecs += need;
 	return FF_OK;
 }
 
-/* The entry for key, inserted (UNBUILT) when new; NULL with FF_OK when
- * the cache is full (work uncached).  Valid until the next insertion. */
+/* The entry of the key hashed (h, check), inserted (UNBUILT) when new;
+ * NULL with FF_OK when the cache is full (work uncached).  Valid until
+ * the next insertion. */
 static ff_rc
-cache_find(ff_collapse_run *run, const char *key, size_t len, uint64_t h,
+cache_find(ff_collapse_run *run, uint64_t h, uint64_t check,
     ff_collapse_entry **out, ff_err *err)
 {
 	uint32_t i, off = 0;
@@ -938,7 +931,7 @@ cache_find(ff_collapse_run *run, const char *key, size_t len, uint64_t h,
 	*out = NULL;
 	if (run->slots == NULL && (rc = cache_grow(run, err)) != FF_OK)
 		return rc;
-	i = cache_probe(run, key, len, h);
+	i = cache_probe(run, h, check);
 	if (run->slots[i] != 0) {
 		*out = rec_at(run, run->slots[i]);
 		return FF_OK;
@@ -948,9 +941,9 @@ cache_find(ff_collapse_run *run, const char *key, size_t len, uint64_t h,
 			return FF_OK;
 		if ((rc = cache_grow(run, err)) != FF_OK)
 			return rc;
-		i = cache_probe(run, key, len, h);
+		i = cache_probe(run, h, check);
 	}
-	rc = cache_record(run, key, len, &off, err);
+	rc = cache_record(run, h, check, &off, err);
 	if (rc == FF_ERR_LIMIT)
 		return FF_OK;
 	if (rc != FF_OK)
@@ -1054,13 +1047,13 @@ frame_build(ff_collapse_run *run, ff_collapse_entry *e, const char *key,
 /* Look up (or build) one frame and push its ids. */
 static ff_rc
 frame_resolve(ff_collapse_run *run, const char *key, size_t len,
-    uint64_t hash, uint64_t line, ff_collapse_build build, void *ctx,
-    ff_err *err)
+    uint64_t hash, uint64_t check, uint64_t line, ff_collapse_build build,
+    void *ctx, ff_err *err)
 {
 	ff_collapse_entry *e = NULL;
 	ff_rc rc;
 
-	if ((rc = cache_find(run, key, len, hash, &e, err)) != FF_OK)
+	if ((rc = cache_find(run, hash, check, &e, err)) != FF_OK)
 		return rc;
 	if (e != NULL && e->n == 1) {
 		sample_push(run, &e->first, 1);
@@ -1120,8 +1113,8 @@ pipe_pop(ff_collapse_run *run, ff_err *err)
 
 	run->pendhead = run->pendhead + 1 == RING ? 0 : run->pendhead + 1;
 	run->npend--;
-	return frame_resolve(run, p->key, p->len, p->hash, p->line, p->build,
-	    p->ctx, err);
+	return frame_resolve(run, p->key, p->len, p->hash, p->check, p->line,
+	    p->build, p->ctx, err);
 }
 
 static ff_rc
@@ -1159,7 +1152,7 @@ ff_collapse_frame(ff_collapse_run *run, const char *key, size_t len,
 {
 	ff_collapse_pending *p;
 	unsigned prev;
-	uint64_t h;
+	uint64_t h[2];
 	ff_rc rc;
 
 	if (uncached || len > FF_FRAME_MAX) {
@@ -1168,9 +1161,9 @@ ff_collapse_frame(ff_collapse_run *run, const char *key, size_t len,
 		return frame_build(run, NULL, key, len,
 		    ff_src_lineno(run->src), build, ctx, err);
 	}
-	h = ff_hash64(key, len);
+	ff_hash128(key, len, h);
 	if (run->slots != NULL)
-		prefetch(&run->slots[(uint32_t)h & run->mask]);
+		prefetch(&run->slots[(uint32_t)h[0] & run->mask]);
 	/* The frame before this one: its slot is in cache by now. */
 	prev = run->pendtail == 0 ? RING - 1 : run->pendtail - 1;
 	if (run->npend > 0)
@@ -1184,7 +1177,8 @@ ff_collapse_frame(ff_collapse_run *run, const char *key, size_t len,
 		memcpy(k, key, len);
 	}
 	p->len = len;
-	p->hash = h;
+	p->hash = h[0];
+	p->check = h[1];
 	p->line = run->lineno;
 	p->build = build;
 	p->ctx = ctx;

@@ -214,7 +214,7 @@ typedef struct ff_collapse_run {
 	/* Raw frame text -> frame ids (see collapse.c). */
 	uint64_t *slots;
 	uint32_t mask, nused;
-	char *recs;               /* records: entry header and key bytes */
+	char *recs;               /* records: fixed-size entries */
 	size_t nrecs, caprecs;
 	uint32_t *pool;           /* ids of entries with several frames */
 	size_t npool, cappool;
@@ -284,7 +284,7 @@ ff_rc ff_collapse_frame(ff_collapse_run *run, const char *key, size_t len,
 struct ff_collapse_pending {
 	char *key;                /* the raw text (a copy) */
 	size_t len, cap;
-	uint64_t hash, line;
+	uint64_t hash, check, line; /* check: the hash's other 64 bits */
 	ff_collapse_build build;
 	void *ctx;
 };
