@@ -13,6 +13,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -342,6 +345,11 @@ ff_flush_spool(const ff_agentconf *c, ff_spool *sp,
 	    : ff_backoff_seed(), BACKOFF_BASE_MS, BACKOFF_CAP_MS);
 	if ((rc = prepare(&f, &files, &n, err)) != FF_OK || n == 0)
 		goto out;
+#ifdef __GLIBC__
+	/* Give the collapse's freed memory back before libcurl loads, so
+	 * the two never count together in the agent's footprint. */
+	malloc_trim(0);
+#endif
 	if ((rc = ff_uploader_global_init(err)) != FF_OK)
 		goto out;
 	curl = 1;

@@ -1,6 +1,13 @@
 /*
  * uploader.c -- POST a profile file with libcurl (see uploader.h).  The only
  * file that includes <curl/curl.h>.
+ *
+ * libcurl is opened (dlopen) when the first flush starts, not linked: on
+ * Debian it brings some thirty libraries whose pages would add 6-7 MB to
+ * every ffagent process, while the collapse -- which needs none of it --
+ * is at its peak.  Loading it late keeps the agent within its memory
+ * budget; it also lets ffagent collapse and pack run where libcurl is not
+ * installed.  The headers (and so the API) are libcurl's own.
  */
 #include "agent/uploader.h"
 #include "agent/agentlog.h"
@@ -8,8 +15,11 @@
 #include "profile/mem.h"
 #include "profile/stamp.h"
 
+/* The type-checking macros would shadow the function pointers below. */
+#define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,14 +39,106 @@ struct ff_uploader {
 	ff_uploader_result *res;
 };
 
+/* ---- loading libcurl -------------------------------------------------------- */
+
+#ifndef FF_CURL_SONAME
+#define FF_CURL_SONAME "libcurl.so.4"
+#endif
+
+/* The libcurl functions used here, resolved once by name. */
+static struct {
+	void *handle;
+	CURLcode (*global_init_mem)(long, curl_malloc_callback,
+	    curl_free_callback, curl_realloc_callback, curl_strdup_callback,
+	    curl_calloc_callback);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} lib;
+
+/* curl.h defines these two as macros (to count their arguments). */
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init_mem lib.global_init_mem
+#define curl_global_cleanup lib.global_cleanup
+#define curl_easy_init lib.easy_init
+#define curl_easy_setopt lib.easy_setopt
+#define curl_easy_perform lib.easy_perform
+#define curl_easy_getinfo lib.easy_getinfo
+#define curl_easy_cleanup lib.easy_cleanup
+#define curl_easy_strerror lib.easy_strerror
+#define curl_slist_append lib.slist_append
+#define curl_slist_free_all lib.slist_free_all
+
+/* Resolve one symbol into *fn (a function pointer's storage). */
+static int
+lib_sym(const char *name, void *fn)
+{
+	void *p = dlsym(lib.handle, name);
+
+	if (p == NULL)
+		return -1;
+	/* POSIX guarantees a data pointer from dlsym converts to a
+	 * function pointer; copy the bytes to stay within ISO C. */
+	memcpy(fn, &p, sizeof p);
+	return 0;
+}
+
+static ff_rc
+lib_load(ff_err *err)
+{
+	static const char *const names[] = { FF_CURL_SONAME, "libcurl.so",
+	    "libcurl-gnutls.so.4", NULL };
+	const char *why = "not found";
+	int i;
+
+	if (lib.handle != NULL)
+		return FF_OK;
+	for (i = 0; names[i] != NULL && lib.handle == NULL; i++) {
+		lib.handle = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+		if (lib.handle == NULL && i == 0)
+			why = dlerror();
+	}
+	if (lib.handle == NULL)
+		return ff_err_set(err, FF_ERR_IO, "cannot load libcurl (%s): "
+		    "install it to upload (Debian: libcurl4, FreeBSD: "
+		    "ftp/curl)", why);
+	if (lib_sym("curl_global_init_mem", &lib.global_init_mem) ||
+	    lib_sym("curl_global_cleanup", &lib.global_cleanup) ||
+	    lib_sym("curl_easy_init", &lib.easy_init) ||
+	    lib_sym("curl_easy_setopt", &lib.easy_setopt) ||
+	    lib_sym("curl_easy_perform", &lib.easy_perform) ||
+	    lib_sym("curl_easy_getinfo", &lib.easy_getinfo) ||
+	    lib_sym("curl_easy_cleanup", &lib.easy_cleanup) ||
+	    lib_sym("curl_easy_strerror", &lib.easy_strerror) ||
+	    lib_sym("curl_slist_append", &lib.slist_append) ||
+	    lib_sym("curl_slist_free_all", &lib.slist_free_all)) {
+		dlclose(lib.handle);
+		lib.handle = NULL;
+		return ff_err_set(err, FF_ERR_IO, "the libcurl found lacks a "
+		    "function flamefleet needs");
+	}
+	return FF_OK;
+}
+
 /* ---- global -------------------------------------------------------------- */
 
 ff_rc
 ff_uploader_global_init(ff_err *err)
 {
-	CURLcode c = curl_global_init_mem(CURL_GLOBAL_DEFAULT, ff_malloc,
-	    ff_free, ff_realloc, ff_strdup, ff_calloc);
+	CURLcode c;
+	ff_rc rc;
 
+	if ((rc = lib_load(err)) != FF_OK)
+		return rc;
+	c = curl_global_init_mem(CURL_GLOBAL_DEFAULT, ff_malloc, ff_free,
+	    ff_realloc, ff_strdup, ff_calloc);
 	if (c != CURLE_OK)
 		return ff_err_set(err, c == CURLE_OUT_OF_MEMORY ? FF_ERR_NOMEM :
 		    FF_ERR_INTERNAL, "libcurl: %s", curl_easy_strerror(c));
@@ -46,7 +148,9 @@ ff_uploader_global_init(ff_err *err)
 void
 ff_uploader_global_cleanup(void)
 {
-	curl_global_cleanup();
+	/* libcurl stays loaded: a later flush in the process reuses it. */
+	if (lib.handle != NULL)
+		curl_global_cleanup();
 }
 
 /* ---- verdicts and messages ----------------------------------------------- */
