@@ -187,7 +187,7 @@ ff_stacks_child(ff_stacks *s, uint32_t parent, uint32_t frame,
 		return FF_ERR_LIMIT;
 	if (s->nodes == s->cap && (rc = stacks_grow_nodes(s)) != FF_OK)
 		return rc;
-	if ((uint64_t)s->nodes * 2 > s->mask) {
+	if ((uint64_t)s->nodes * 4 > (uint64_t)s->mask * 3) {
 		if ((rc = stacks_rehash(s)) != FF_OK)
 			return rc;
 		i = stacks_probe(s, parent, frame, h);
