@@ -210,8 +210,10 @@ set_times(ff_meta *m, const struct args *a, ff_err *err)
 	m->start = ff_stamp_now();
 	if (a->start != NULL &&
 	    (rc = ff_stamp_parse(a->start, strlen(a->start), &m->start,
-	    err)) != FF_OK)
-		return ff_err_prefix(err, "--start: ");
+	    err)) != FF_OK) {
+		ff_err_prefix(err, "--start: ");
+		return rc;
+	}
 	if (a->duration != NULL) {
 		errno = 0;
 		m->duration_s = strtod(a->duration, &end);

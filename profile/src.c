@@ -319,8 +319,10 @@ fill_zstd(ff_src *src, size_t *got, ff_err *err)
 		rc = ff_zst_dec_run(src->dec, src->zbuf + src->zstart,
 		    src->zend - src->zstart, &used, src->buf + src->end,
 		    src->cap - src->end, &made, err);
-		if (rc != FF_OK)
-			return ff_err_prefix(err, "%s: ", src->name);
+		if (rc != FF_OK) {
+			ff_err_prefix(err, "%s: ", src->name);
+			return rc;
+		}
 		src->zstart += used;
 		src->end += made;
 		*got = made;

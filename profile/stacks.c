@@ -247,6 +247,8 @@ ff_stacks_add(ff_stacks *s, uint32_t node, const uint64_t *values)
 	ff_rc rc;
 
 	assert(node < s->nodes);
+	if (node == 0)
+		return FF_ERR_PARSE;
 	for (i = 0; i < s->nvalues; i++)
 		if (values[i] > (uint64_t)FF_COUNT_MAX - s->totals[i])
 			return FF_ERR_LIMIT;

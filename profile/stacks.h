@@ -45,7 +45,8 @@ ff_rc ff_stacks_intern_path(ff_stacks *s, const uint32_t *frames,
     size_t depth, uint32_t *node) FF_WUR;
 
 /* Add values[0..nvalues) to the counts of node, marking it as the end of
- * a stack even when every value is 0.  FF_ERR_LIMIT when a sum would pass
+ * a stack even when every value is 0.  FF_ERR_PARSE for the root (a stack
+ * has at least one frame); FF_ERR_LIMIT when a sum would pass
  * FF_COUNT_MAX (the counts are unchanged); FF_ERR_NOMEM. */
 ff_rc ff_stacks_add(ff_stacks *s, uint32_t node, const uint64_t *values)
 	FF_WUR;

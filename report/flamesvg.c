@@ -380,7 +380,7 @@ put_signed_pct(ff_obuf *b, double pct, int positive)
 {
 	if (positive)
 		ff_obuf_char(b, '+');
-	ff_obuf_fixed(b, ff_obuf_round_fixed(pct, 2), 2, pct < 0);
+	ff_obuf_fixed_double(b, pct, 2);
 }
 
 /* The second title line of differential graphs. */
@@ -429,16 +429,16 @@ title_cpi(struct svgw *w, const ff_flame_frame *fr)
 		put_count(b, (double)fr->o);
 		ff_obuf_str(b, ", CPI ");
 		if (fr->o > 0)
-			ff_obuf_fixed(b, ff_obuf_round_fixed((double)fr->w /
-			    (double)fr->o, 2), 2, 0);
+			ff_obuf_fixed_double(b, (double)fr->w /
+			    (double)fr->o, 2);
 		else
 			ff_obuf_str(b, "n/a");
 	} else {
 		ff_obuf_str(b, "\nstall cycles ");
 		put_count(b, (double)fr->o);
 		ff_obuf_str(b, " (");
-		ff_obuf_fixed(b, ff_obuf_round_fixed(fr->w > 0 ?
-		    100 * (double)fr->o / (double)fr->w : 0, 2), 2, 0);
+		ff_obuf_fixed_double(b, fr->w > 0 ?
+		    100 * (double)fr->o / (double)fr->w : 0, 2);
 		ff_obuf_str(b, "% of cycles)");
 	}
 }
@@ -467,8 +467,7 @@ write_title(struct svgw *w, const ff_flame_frame *fr, const char *name,
 		ff_obuf_char(b, ' ');
 		put_text(b, o->countname);
 		ff_obuf_str(b, ", ");
-		ff_obuf_fixed(b, ff_obuf_round_fixed(100 * samples / w->scale,
-		    2), 2, 0);
+		ff_obuf_fixed_double(b, 100 * samples / w->scale, 2);
 		ff_obuf_char(b, '%');
 		if (o->mode == FF_FLAME_DIFF) {
 			int64_t d = o->negate ? -fr->sd : fr->sd;

@@ -164,6 +164,20 @@ ff_obuf_fixed(ff_obuf *b, int64_t scaled, int digits, int neg)
 }
 
 void
+ff_obuf_fixed_double(ff_obuf *b, double v, int digits)
+{
+	if (digits < 0)
+		digits = 0;
+	if (digits > 6)
+		digits = 6;
+	if (!isfinite(v) || fabs(v) * powers10[digits] >= 0x1p52) {
+		ff_obuf_printf(b, "%.*f", digits, v);
+		return;
+	}
+	ff_obuf_fixed(b, ff_obuf_round_fixed(v, digits), digits, v < 0);
+}
+
+void
 ff_obuf_num(ff_obuf *b, double v, int digits)
 {
 	char tmp[24], *p;

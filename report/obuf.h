@@ -66,4 +66,10 @@ int64_t ff_obuf_round_fixed(double v, int digits);
  * value that rounds to zero ("-0.00"). */
 void ff_obuf_fixed(ff_obuf *b, int64_t scaled, int digits, int neg);
 
+/* Append v with exactly `digits` (0..6) fraction digits, as
+ * printf("%.*f", digits, v): the two calls above when v is in their
+ * range, printf itself for huge or non-finite v (a percentage of a
+ * hostile count can be either). */
+void ff_obuf_fixed_double(ff_obuf *b, double v, int digits);
+
 #endif

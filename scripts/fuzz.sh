@@ -1,7 +1,7 @@
 #!/bin/sh
 # fuzz.sh -- build the libFuzzer targets and fuzz each for a while.
 #
-#   scripts/fuzz.sh [SECONDS]      (default 60 per target)
+#   scripts/fuzz.sh [SECONDS [TARGET...]]   (default 60 s, every target)
 #
 # Builds with clang, -DFUZZ=ON and AddressSanitizer+UBSan into
 # build-fuzz/ (every library instrumented for coverage), then runs every
@@ -13,7 +13,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
-case $secs in *[!0-9]*|'') echo "usage: $0 [SECONDS]" >&2; exit 2 ;; esac
+case $secs in *[!0-9]*|'') echo "usage: $0 [SECONDS [TARGET...]]" >&2; exit 2 ;; esac
+[ $# -gt 0 ] && shift
+only=" $* "
 command -v clang >/dev/null 2>&1 || { echo "fuzz.sh: needs clang" >&2; exit 2; }
 
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
@@ -26,6 +28,7 @@ trap 'rm -rf "$scratch"' EXIT INT TERM
 status=0
 while read -r name corpus; do
 	[ -n "$name" ] || continue
+	[ "$only" = "  " ] || case $only in *" $name "*) ;; *) continue ;; esac
 	echo "== $name (${secs}s)"
 	mkdir -p "$scratch/$name"
 	if ! build-fuzz/bin/"$name" -max_total_time="$secs" -print_final_stats=1 \

@@ -36,6 +36,14 @@ usage(FILE *f)
 "  --batch N                 profiles per transaction (default 64)\n"
 "  --timeout SECONDS         close idle connections (default 30)\n"
 "  --max-connections N       open connections (default 4096)\n"
+"  --max-connections-per-ip N\n"
+"                            open connections from one address (default:\n"
+"                            no limit; agents behind one NAT or proxy\n"
+"                            share an address)\n"
+"  --request-timeout SECONDS\n"
+"                            close an upload whose body is not in after\n"
+"                            SECONDS (default 300), however steadily it\n"
+"                            trickles\n"
 "  --tls-cert FILE --tls-key FILE   serve HTTPS (PEM files)\n");
 }
 
@@ -60,6 +68,8 @@ ff_cmd_serve(int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "timeout", required_argument, NULL, 'o' },
 		{ "max-connections", required_argument, NULL, 'm' },
+		{ "max-connections-per-ip", required_argument, NULL, 'P' },
+		{ "request-timeout", required_argument, NULL, 'R' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "no-sync", no_argument, NULL, 'n' },
@@ -72,6 +82,7 @@ ff_cmd_serve(int argc, char **argv)
 		{ 't', 1, 256, &o.threads }, { 'q', 1, 100000, &o.queue_max },
 		{ 'b', 1, 4096, &o.batch_max }, { 'o', 1, 3600, &o.timeout_s },
 		{ 'm', 16, 1000000, &o.max_conns },
+		{ 'P', 1, 1000000, &o.per_ip }, { 'R', 1, 86400, &o.request_s },
 	};
 	size_t i;
 	uint64_t v;

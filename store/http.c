@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { MEMORY_LIMIT = 64 << 10, DISCARD_MAX = 64 << 20 };
@@ -36,6 +37,7 @@ struct ff_http_conn {
 	int post;
 	ff_buf body;
 	uint64_t dropped;            /* body bytes past max_body */
+	struct timespec start;       /* when the headers were in */
 	void *state;
 	int pending;                 /* handed to post_end, no answer yet */
 	int suspended, answered;
@@ -197,6 +199,7 @@ conn_new(ff_http *h, struct MHD_Connection *mc)
 		return NULL;
 	c->h = h;
 	c->mc = mc;
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	pthread_mutex_init(&c->lock, NULL);
 	ff_buf_init(&c->body);
 	ff_http_resp_init(&c->resp);
@@ -254,6 +257,19 @@ begin(ff_http_conn *c, const char *method)
 	return ok;
 }
 
+/* Whether the body has taken longer than the request deadline.  The idle
+ * timeout alone would let a client sending a byte every few seconds hold
+ * its connection forever. */
+static int
+late(const ff_http_conn *c)
+{
+	unsigned limit = c->h->opts.request_s ? c->h->opts.request_s : 300;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec - c->start.tv_sec > (time_t)limit;
+}
+
 /* A piece of the body. */
 static enum MHD_Result
 take(ff_http_conn *c, const char *data, size_t *size)
@@ -261,6 +277,8 @@ take(ff_http_conn *c, const char *data, size_t *size)
 	size_t n = *size;
 
 	*size = 0;
+	if (late(c))
+		return MHD_NO; /* close: no answer could be read in time */
 	if (c->dropped == 0 && c->body.len + n <= c->h->opts.max_body) {
 		if (ff_buf_append(&c->body, data, n) == FF_OK)
 			return MHD_YES;
@@ -451,6 +469,7 @@ ff_http_start(ff_http **out, const ff_http_opts *o, const ff_http_app *app,
 	    o->timeout_s : 30),
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_conns ?
 	    o->max_conns : 4096),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, (void *)NULL,

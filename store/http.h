@@ -76,6 +76,10 @@ typedef struct ff_http_opts {
 	unsigned threads;            /* polling threads */
 	unsigned timeout_s;          /* idle connection timeout */
 	unsigned max_conns;
+	unsigned per_ip;             /* connections per client address; 0 =
+	                              * no limit */
+	unsigned request_s;          /* a POST body must be in this many
+	                              * seconds after its headers; 0 = 300 */
 	uint64_t max_body;           /* bytes of a POST body kept */
 	const char *tls_cert;        /* PEM text, or NULL */
 	const char *tls_key;

@@ -179,15 +179,18 @@ post_begin(void *ctx, const ff_http_req *req, void **state,
 	if (strcmp(req->path, "/v1/profiles") != 0)
 		ff_upload_error(ff_api_known(req->path) ? 405 : 404,
 		    FF_REJECT_BAD_REQUEST, "POST goes to /v1/profiles", &ur);
-	else if (atomic_load(&s->stopping) || ff_ingest_full(s->ing))
-		ff_upload_busy(atomic_load(&s->stopping) ? "the store is "
-		    "shutting down" : "the write queue is full", &ur);
+	/* Token and headers first: a refused client must learn that, not
+	 * be told to retry, and only accepted ones learn the store's load. */
 	if (ur.status == 0) {
 		pthread_rwlock_rdlock(&s->tlock);
 		cfg.tokens = s->tokens;
 		ff_upload_headers(&cfg, &q, &ur);
 		pthread_rwlock_unlock(&s->tlock);
 	}
+	if (ur.status == 0 && (atomic_load(&s->stopping) ||
+	    ff_ingest_full(s->ing)))
+		ff_upload_busy(atomic_load(&s->stopping) ? "the store is "
+		    "shutting down" : "the write queue is full", &ur);
 	if (ur.status == 0 && (st = ff_calloc(1, sizeof *st)) == NULL)
 		ff_upload_busy("out of memory", &ur);
 	if (ur.status != 0) {
@@ -481,6 +484,8 @@ server_start(struct server *s, char **pem, ff_err *err)
 	ho.threads = s->o.threads;
 	ho.timeout_s = s->o.timeout_s;
 	ho.max_conns = s->o.max_conns;
+	ho.per_ip = s->o.per_ip;
+	ho.request_s = s->o.request_s;
 	ho.max_body = s->o.max_upload;
 	ho.tls_cert = pem[0];
 	ho.tls_key = pem[1];

@@ -43,6 +43,8 @@ typedef struct ff_server_opts {
 	unsigned batch_max;          /* default 64 */
 	unsigned timeout_s;          /* idle connections; default 30 */
 	unsigned max_conns;          /* default 4096 */
+	unsigned per_ip;             /* per client address; default 0 (none) */
+	unsigned request_s;          /* whole upload body; default 300 */
 	int nosync;                  /* tests only: no fsync at commit */
 	ff_server_web web;           /* extra GET routes, or all NULL */
 } ff_server_opts;

@@ -137,6 +137,35 @@ test_fixed(void **state)
 }
 
 static void
+put_fixed_double(ff_obuf *b, void *arg)
+{
+	ff_obuf_fixed_double(b, *(double *)arg, 2);
+}
+
+/* Any double prints as printf("%.2f") does: huge percentages of hostile
+ * counts (found by fuzz_render), infinities, ties. */
+static void
+test_fixed_double(void **state)
+{
+	static const double vals[] = {
+		0, -0.001, 0.125, 0.375, -2.5, 100, 1303.455, 4503599627370.49,
+		-1.2963e22, 1e300, -1e300, 9.2e18, HUGE_VAL, -HUGE_VAL,
+	};
+	char want[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		double v = vals[i];
+		char *s = capture(put_fixed_double, &v);
+
+		snprintf(want, sizeof want, "%.2f", v);
+		assert_string_equal(s, want);
+		free(s);
+	}
+}
+
+static void
 put_misc(ff_obuf *b, void *arg)
 {
 	(void)arg;
@@ -217,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_grouped),
 		cmocka_unit_test(test_round_fixed_matches_printf),
 		cmocka_unit_test(test_fixed),
+		cmocka_unit_test(test_fixed_double),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_large_output),
 		cmocka_unit_test(test_write_error),

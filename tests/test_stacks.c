@@ -71,6 +71,23 @@ test_overflow_is_refused(void **state)
 	ff_intern_free(t);
 }
 
+/* The root is no stack: a count on it would be lost by every walk. */
+static void
+test_empty_stack_is_refused(void **state)
+{
+	ff_intern *t = ff_intern_new();
+	ff_stacks *s = ff_stacks_new(t, 1);
+	uint64_t one = 1;
+
+	(void)state;
+	assert_int_equal(ff_stacks_add_path(s, NULL, 0, &one), FF_ERR_PARSE);
+	assert_int_equal(ff_stacks_add(s, 0, &one), FF_ERR_PARSE);
+	assert_int_equal(ff_stacks_totals(s)[0], 0);
+	assert_int_equal(ff_stacks_count(s), 0);
+	ff_stacks_free(s);
+	ff_intern_free(t);
+}
+
 static void
 test_depth_limit(void **state)
 {
@@ -232,6 +249,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_identical_stacks_merge),
 		cmocka_unit_test(test_overflow_is_refused),
+		cmocka_unit_test(test_empty_stack_is_refused),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_walk_matches_bytewise_sort),
 		cmocka_unit_test(test_merge_across_tables),
