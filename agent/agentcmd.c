@@ -16,7 +16,8 @@ const char ff_agentcmd_exit_help[] =
 "     deadline reached, spool busy) or were refused and moved to\n"
 "     rejected/\n"
 "  2  usage or configuration error\n"
-"  3  a profiler command failed (run only)\n";
+"  3  a profiler command failed, or its profile could not be written to\n"
+"     the spool (e.g. disk full) (run only)\n";
 
 int
 ff_agentcmd_valued(int argc, char **argv, int *i, const char *name,

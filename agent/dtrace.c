@@ -21,6 +21,11 @@
  *   count       blanks, digits, blanks: ends the stack; its count
  *               (<= 2^63-1) times the period option is added; a count
  *               with no frames before it is malformed ("empty stack")
+ *   bad count   blanks, then a sign or a digit and only digits, '.',
+ *               'e', 'E', '+', '-' (a sum() of negative values, "1e9"):
+ *               not a frame -- stackcollapse.pl would take it for one
+ *               and merge the stack into the next -- but a bad count:
+ *               the stack is skipped and reported
  *   frame       any other line: a frame of the stack being read
  *   end         frames left without a count line are reported ("stack
  *               without count")
@@ -95,6 +100,25 @@ count_line(const char *p, size_t n, uint64_t *v)
 	size_t i = skip_blanks(p, n);
 
 	return i == n ? -1 : count_text(p + i, n - i, v);
+}
+
+/* Whether p[0..n) (leading blanks skipped) is a number that is not a
+ * count: "-5", "+5", "1e9", "2.5" (the caller knows it is no count). */
+static int
+bad_count_text(const char *p, size_t n)
+{
+	size_t i;
+
+	while (n > 0 && is_blank(p[n - 1]))
+		n--;
+	if (n == 0 || !((p[0] >= '0' && p[0] <= '9') || ((p[0] == '-' ||
+	    p[0] == '+') && n > 1 && p[1] >= '0' && p[1] <= '9')))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || p[i] == '.' ||
+		    p[i] == 'e' || p[i] == 'E' || p[i] == '+' || p[i] == '-'))
+			return 0;
+	return 1;
 }
 
 /* The frame text (leading blanks already skipped) without its
@@ -264,6 +288,13 @@ dtrace_line(struct dtrace *dt, const char *p, size_t n, int *open,
 		ff_collapse_reset(dt->run);
 		return ff_collapse_malformed(dt->run, err, FF_COLLAPSE_K_COUNT,
 		    "count is larger than 2^63-1: stack skipped");
+	}
+	if (bad_count_text(p + i, n - i)) {
+		*open = 0;
+		ff_collapse_reset(dt->run);
+		return ff_collapse_malformed(dt->run, err, FF_COLLAPSE_K_COUNT,
+		    "count '%.*s' is not an unsigned integer: stack skipped",
+		    (int)(n - i < 32 ? n - i : 32), p + i);
 	}
 	*open = 1;
 	dt->text = p + i;

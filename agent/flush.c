@@ -159,10 +159,14 @@ rejected(struct flush *f, const ff_spool_file *file,
 	ff_rc rc;
 
 	snprintf(why, sizeof why, "HTTP %ld: %s", r->status, r->message);
+	if ((rc = ff_spool_reject(f->sp, file->name, why, err)) != FF_OK) {
+		ff_agentlog_error("%s: refused by the store (%s); could not "
+		    "move it to %s/rejected/", file->name, why,
+		    ff_spool_dir(f->sp));
+		return rc;
+	}
 	ff_agentlog_error("%s: refused by the store (%s); moved to "
 	    "%s/rejected/", file->name, why, ff_spool_dir(f->sp));
-	if ((rc = ff_spool_reject(f->sp, file->name, why, err)) != FF_OK)
-		return rc;
 	f->sum->rejected++;
 	f->st.rejected_total++;
 	save_state(f);

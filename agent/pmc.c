@@ -44,7 +44,10 @@
 
 static const char K_INDENT[] = "indent skips a level";
 
-enum { NAMES_MAX = 1024 };
+/* The section names go into error messages (FF_ERR_MSG_MAX bytes): a
+ * longer list would be cut there, losing its closing ", ..." and the
+ * advice after it. */
+enum { NAMES_MAX = 256 };
 
 struct pmc {
 	ff_collapse_run *run;

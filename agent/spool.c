@@ -416,13 +416,19 @@ write_small(const char *path, const char *text, ff_err *err)
 		w = write(fd, text, n);
 	while (w < 0 && errno == EINTR);
 	if (w != (ssize_t)n) {
-		int e = w < 0 ? errno : EIO;
+		int e = w < 0 ? errno : ENOSPC;   /* a short write: full */
 
 		close(fd);
 		return ff_err_errno(err, e, "%s: write", path);
 	}
-	if (fsync(fd) != 0 || close(fd) != 0)
-		return ff_err_errno(err, errno, "%s", path);
+	if (fsync(fd) != 0) {
+		int e = errno;
+
+		close(fd);
+		return ff_err_errno(err, e, "%s: fsync", path);
+	}
+	if (close(fd) != 0)
+		return ff_err_errno(err, errno, "%s: close", path);
 	return FF_OK;
 }
 
@@ -459,8 +465,10 @@ ff_spool_reject(ff_spool *sp, const char *name, const char *why,
     ff_err *err)
 {
 	char from[4096], to[4096], wpath[4096], text[1024];
+	ff_err werr;
 	ff_rc rc;
 
+	ff_err_init(&werr);
 	if ((rc = ff_spool_path(sp, name, from, sizeof from, err)) != FF_OK)
 		return rc;
 	if ((size_t)snprintf(to, sizeof to, "%s/" REJECTED "/%s", sp->dir,
@@ -469,11 +477,21 @@ ff_spool_reject(ff_spool *sp, const char *name, const char *why,
 	why_path(to, wpath, sizeof wpath);
 	ff_agentlog_clean(text, sizeof text - 1, why, strlen(why));
 	strcat(text, "\n");
-	if ((rc = write_small(wpath, text, err)) != FF_OK)
-		return rc;
-	if (rename(from, to) != 0)
-		return ff_err_errno(err, errno, "%s: cannot move to %s", from,
+	/* The reason is a courtesy: on a full disk it may not fit, and the
+	 * profile must still leave the queue (moving it needs no space),
+	 * or it would block every later upload -- the uploads that would
+	 * free the space. */
+	if (write_small(wpath, text, &werr) != FF_OK) {
+		unlink(wpath);
+		ff_agentlog_warn("%s (the reason is only in this log)",
+		    ff_err_msg(&werr));
+	}
+	if (rename(from, to) != 0) {
+		rc = ff_err_errno(err, errno, "%s: cannot move to %s", from,
 		    to);
+		unlink(wpath);
+		return rc;
+	}
 	(void)sync_dir(sp->dir, NULL);
 	bound_rejected(sp);
 	return FF_OK;

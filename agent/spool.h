@@ -114,8 +114,10 @@ ff_rc ff_spool_list(ff_spool *sp, const char *sub, ff_spool_file **files,
 ff_rc ff_spool_remove(ff_spool *sp, const char *name, ff_err *err) FF_WUR;
 
 /* Move a refused profile to rejected/ with the reason next to it
- * (NAME.why), then keep rejected/ within the bounds (oldest removed,
- * each logged). */
+ * (NAME.why; when that cannot be written, e.g. on a full disk, the
+ * reason is only logged and the profile moved all the same), then keep
+ * rejected/ within the bounds (oldest removed, each logged).  An error
+ * only when the profile could not be moved (it stays queued). */
 ff_rc ff_spool_reject(ff_spool *sp, const char *name, const char *why,
     ff_err *err) FF_WUR;
 

@@ -152,8 +152,35 @@ text_cmp(const char *a, size_t la, const char *b, size_t lb)
 	return c != 0 ? c : (la > lb) - (la < lb);
 }
 
+/* The message of the FF_ERR_USAGE that sends the streaming merge back
+ * to the table path: the input is not sorted, or has a line the table
+ * path reports and skips (the stream does not split frames). */
+static const char USE_TABLES[] = "unsorted";
+
+/* Whether a stack's text is within the limits the table path enforces
+ * (FF_DEPTH_MAX frames of at most FF_FRAME_MAX bytes), so both paths
+ * keep the same lines. */
+static int
+stack_fits(const char *p, size_t len)
+{
+	const char *end = p + len;
+	size_t depth = 0;
+
+	for (;;) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *fe = semi != NULL ? semi : end;
+
+		if (++depth > FF_DEPTH_MAX || (size_t)(fe - p) > FF_FRAME_MAX)
+			return 0;
+		if (semi == NULL)
+			return 1;
+		p = semi + 1;
+	}
+}
+
 /* Advance to the next distinct stack, summing adjacent duplicates.
- * FF_ERR_USAGE with "unsorted" when the input goes backwards. */
+ * FF_ERR_USAGE with USE_TABLES when the input goes backwards or a stack
+ * is past the limits. */
 static ff_rc
 side_next(struct side *s, ff_err *err)
 {
@@ -167,6 +194,8 @@ side_next(struct side *s, ff_err *err)
 		}
 		if (rc != FF_OK)
 			return rc;
+		if (!stack_fits(s->next.stack, s->next.len))
+			return ff_err_set(err, FF_ERR_USAGE, USE_TABLES);
 	}
 	if (s->next.len > s->cap) {
 		char *p = ff_realloc(s->stack, s->next.len);
@@ -183,8 +212,8 @@ side_next(struct side *s, ff_err *err)
 	while ((rc = ff_fold_reader_next(s->r, &s->next, err)) == FF_OK) {
 		int c = text_cmp(s->next.stack, s->next.len, s->stack, s->len);
 
-		if (c < 0)
-			return ff_err_set(err, FF_ERR_USAGE, "unsorted");
+		if (c < 0 || !stack_fits(s->next.stack, s->next.len))
+			return ff_err_set(err, FF_ERR_USAGE, USE_TABLES);
 		if (c > 0) {
 			s->have_next = 1;
 			return FF_OK;
@@ -270,6 +299,12 @@ merge_pass(struct merge *m, ff_err *err)
 		int c = a->done ? 1 : b->done ? -1 :
 		    text_cmp(a->stack, a->len, b->stack, b->len);
 
+		/* A total past 2^63-1 is reported by the table path (the
+		 * checking pass sums; the writing pass has the sums). */
+		if (m->sink == NULL && ((c <= 0 && a->count >
+		    (uint64_t)FF_COUNT_MAX - m->total[0]) || (c >= 0 &&
+		    b->count > (uint64_t)FF_COUNT_MAX - m->total[1])))
+			return ff_err_set(err, FF_ERR_USAGE, USE_TABLES);
 		if (c <= 0)
 			m->total[0] += m->sink == NULL ? a->count : 0;
 		if (c >= 0)
@@ -306,33 +341,38 @@ seekable(const char *a, const char *b)
  * tables" (nothing was written then). */
 static ff_rc
 fdiff_stream(const char *pa, const char *pb, const ff_fdiff_opts *o,
-    ff_diag *diag, ff_fdiff_sink sink, void *ctx, ff_err *err)
+    ff_fdiff_sink sink, void *ctx, ff_err *err)
 {
 	struct merge m;
+	ff_diag *quiet;
 	int pass;
 	ff_rc rc = FF_OK;
 
+	/* Pass 1 checks the order and sums; pass 2 writes.  Malformed lines
+	 * are only counted in pass 1 (quietly): when there are any, the
+	 * table path reads the files again and reports them, once -- so
+	 * the caller's diag sees each line one time. */
+	if ((quiet = ff_diag_new(NULL, "ffdiff", 0)) == NULL)
+		return ff_err_nomem(err);
 	memset(&m, 0, sizeof m);
 	m.normalize = o->normalize;
 	m.ctx = ctx;
-	/* Pass 1 checks the order and sums; pass 2 writes.  Malformed lines
-	 * are reported in pass 1 only. */
 	for (pass = 0; pass < 2 && rc == FF_OK; pass++) {
 		m.sink = pass == 0 ? NULL : sink;
-		if ((rc = side_open(&m.a, pa, pass == 0 ? diag : NULL, err)) ==
+		if ((rc = side_open(&m.a, pa, pass == 0 ? quiet : NULL, err)) ==
 		    FF_OK &&
-		    (rc = side_open(&m.b, pb, pass == 0 ? diag : NULL, err)) ==
+		    (rc = side_open(&m.b, pb, pass == 0 ? quiet : NULL, err)) ==
 		    FF_OK)
 			rc = merge_pass(&m, err);
 		side_close(&m.a);
 		side_close(&m.b);
 		if (pass == 0 && rc == FF_ERR_USAGE && err != NULL &&
-		    strcmp(err->msg, "unsorted") == 0)
+		    strcmp(err->msg, USE_TABLES) == 0)
 			rc = FF_DONE;
-		if (pass == 0 && diag != NULL && ff_diag_count(diag) > 0 &&
-		    rc == FF_OK)
+		if (pass == 0 && ff_diag_count(quiet) > 0 && rc == FF_OK)
 			rc = FF_DONE; /* skipping lines needs one reading */
 	}
+	ff_diag_free(quiet);
 	ff_free(m.buf);
 	return rc;
 }
@@ -363,7 +403,7 @@ ff_fdiff_write(const char *a, const char *b, const ff_fdiff_opts *o,
 	ff_rc rc = FF_DONE;
 
 	if (!o->strip_hex && seekable(a, b))
-		rc = fdiff_stream(a, b, o, diag, sink, ctx, err);
+		rc = fdiff_stream(a, b, o, sink, ctx, err);
 	if (rc == FF_DONE)
 		rc = fdiff_tables(a, b, o, diag, sink, ctx, err);
 	return rc;

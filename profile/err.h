@@ -57,7 +57,9 @@ ff_rc ff_err_set(ff_err *err, ff_rc rc, const char *fmt, ...) FF_PRINTF(3, 4);
 ff_rc ff_err_vset(ff_err *err, ff_rc rc, const char *fmt, va_list ap);
 
 /* Put context in front of the current message ("a.txt:3: " + msg) and
- * return the current code.  err may be NULL. */
+ * return the current code.  err may be NULL, but then the code is not
+ * known and FF_ERR_INTERNAL is returned: a caller whose err may be NULL
+ * returns its own code instead of this one. */
 ff_rc ff_err_prefix(ff_err *err, const char *fmt, ...) FF_PRINTF(2, 3);
 
 /* Record an out-of-memory failure (the message needs no allocation). */

@@ -124,7 +124,8 @@ ff_rc ff_ffp_write_fd(const ff_meta *meta, const ff_stacks *s, int level,
 ff_rc ff_ffp_read(ff_src *src, ff_intern *frames, ff_meta *meta,
     ff_stacks **out, ff_diag *diag, ff_err *err) FF_WUR;
 
-/* Open path and ff_ffp_read it, with opts (may be NULL) for the source. */
+/* Open path and ff_ffp_read it, with opts (may be NULL) for the source;
+ * the metadata frame is limited to FF_META_MAX in any case. */
 ff_rc ff_ffp_read_file(const char *path, const ff_src_opts *opts,
     ff_intern *frames, ff_meta *meta, ff_stacks **out, ff_diag *diag,
     ff_err *err) FF_WUR;

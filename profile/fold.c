@@ -4,6 +4,7 @@
 #include "profile/fold.h"
 #include "profile/mem.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct ff_fold_reader {
@@ -202,6 +203,26 @@ fold_parse(ff_fold_reader *r, const char *p, size_t n, ff_fold_line *line,
 	return FF_OK;
 }
 
+/* msg without the "name:line: " the source put in front of it (the
+ * diag adds its own). */
+static const char *
+unprefixed(const ff_src *src, const char *msg)
+{
+	char pre[64];
+	const char *name = ff_src_name(src);
+	size_t n = strlen(name);
+	int k;
+
+	if (strncmp(msg, name, n) != 0 || msg[n] != ':')
+		return msg;
+	k = snprintf(pre, sizeof pre, ":%llu: ",
+	    (unsigned long long)ff_src_lineno(src));
+	if (k > 0 && (size_t)k < sizeof pre &&
+	    strncmp(msg + n, pre, (size_t)k) == 0)
+		return msg + n + (size_t)k;
+	return msg;
+}
+
 ff_rc
 ff_fold_reader_next(ff_fold_reader *r, ff_fold_line *line, ff_err *err)
 {
@@ -213,7 +234,8 @@ ff_fold_reader_next(ff_fold_reader *r, ff_fold_line *line, ff_err *err)
 		rc = ff_src_line(r->src, &p, &n, err);
 		if (rc == FF_ERR_LIMIT && !ff_src_broken(r->src)) {
 			rc = ff_diag_line(r->diag, err, ff_src_name(r->src),
-			    ff_src_lineno(r->src), K_LONG, "%s", ff_err_msg(err));
+			    ff_src_lineno(r->src), K_LONG, "%s",
+			    unprefixed(r->src, ff_err_msg(err)));
 			if (rc != FF_OK)
 				return rc;
 			continue;

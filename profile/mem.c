@@ -78,6 +78,10 @@ ff_calloc(size_t n, size_t size)
 		return counted(NULL);
 	if (n == 0 || size == 0)
 		n = size = 1;
+	/* Checked here, as mem.h promises for the array forms: not every
+	 * calloc returns NULL on overflow (AddressSanitizer's aborts). */
+	if (n > SIZE_MAX / size)
+		return counted(NULL);
 	return counted(calloc(n, size));
 }
 

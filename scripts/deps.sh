@@ -4,6 +4,8 @@
 #   scripts/deps.sh            build and run (demo)
 #   scripts/deps.sh --test     also what the test suite needs
 #   scripts/deps.sh --bench    also what the benchmarks need
+#   scripts/deps.sh --coverage also what scripts/coverage.sh needs (gcovr,
+#                              and the tools of the non-browser tests)
 #
 # Installs only packages that are missing; needs root when one is.
 set -eu
@@ -16,7 +18,9 @@ for arg in "$@"; do
 	--test)  pkgs="$pkgs clang libclang-rt-14-dev libxml2-utils chromium
 	               fonts-dejavu-core sqlite3 procps psmisc curl openssl" ;;
 	--bench) pkgs="$pkgs time sqlite3 procps" ;;
-	*) echo "usage: $0 [--test] [--bench]" >&2; exit 2 ;;
+	--coverage) pkgs="$pkgs gcovr libxml2-utils sqlite3 procps psmisc curl
+	               openssl" ;;
+	*) echo "usage: $0 [--test] [--bench] [--coverage]" >&2; exit 2 ;;
 	esac
 done
 

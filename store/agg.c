@@ -139,8 +139,10 @@ ff_agg_add(ff_agg *a, const char *build, const char *type,
 		k->vals = p;
 		k->cap = cap;
 	}
-	memcpy(k->ids + k->n, ids, n * sizeof *ids);
-	memcpy(k->vals + k->n * nev, vals, n * nev * sizeof *vals);
+	if (n > 0) {   /* an empty profile: ids, vals and k's may be NULL */
+		memcpy(k->ids + k->n, ids, n * sizeof *ids);
+		memcpy(k->vals + k->n * nev, vals, n * nev * sizeof *vals);
+	}
 	k->n += n;
 	k->profiles++;
 	return FF_OK;
@@ -208,8 +210,9 @@ ff_agg_load(ff_db *db, const char *build, const char *type,
 		*profiles += (uint64_t)ff_db_col_i64(st, 0);
 		if ((rc = ff_sums_add_blob(into, p, len, err)) != FF_OK) {
 			ff_db_reset(st);
-			return ff_err_prefix(err, "%s: aggregate of %s/%s: ",
+			ff_err_prefix(err, "%s: aggregate of %s/%s: ",
 			    ff_db_path(db), build, type);
+			return rc;
 		}
 	}
 	return rc == FF_DONE ? FF_OK : rc;

@@ -27,7 +27,11 @@ usage(FILE *f)
 "                         a crash may lose the last batches)\n"
 "  -q, --quiet            no summary line\n"
 "\n"
-"Exit status: 0 all stored, 1 some files were bad, 2 usage error.\n");
+"When the store itself fails (disk full, I/O error) the load stops with\n"
+"that error; what was stored stays, and the same command stores the rest.\n"
+"\n"
+"Exit status: 0 all stored, 1 some files were bad or the store failed,\n"
+"2 usage error.\n");
 }
 
 int

@@ -145,6 +145,12 @@ db_fail(const ff_db *db, int rc, ff_err *err)
 
 	if ((rc & 0xff) == SQLITE_BUSY)
 		msg = "the database is locked by another writer";
+	/* A read-only connection cannot roll back what an interrupted
+	 * writer left (a hot journal, a WAL without its index). */
+	if (rc == SQLITE_READONLY_ROLLBACK || rc == SQLITE_READONLY_RECOVERY)
+		msg = "an interrupted write must be recovered first, which a "
+		    "read-only command cannot do: run ffstore load or ffstore "
+		    "serve on it once";
 	return ff_err_set(err, map_rc(rc), "%s: %s", db->path, msg);
 }
 

@@ -642,6 +642,16 @@ ff_dict_refresh(ff_dict *d, ff_db *db, ff_err *err)
 	ff_rc rc;
 
 	pthread_rwlock_wrlock(&d->lock);
+	/* A reset that ran out of memory left the tables unmade (no root
+	 * node): make them now, or fail. */
+	if (d->nodes == 0) {
+		dict_clear(d);
+		if (dict_init(d) != FF_OK) {
+			dict_clear(d);
+			pthread_rwlock_unlock(&d->lock);
+			return ff_err_nomem(err);
+		}
+	}
 	if ((rc = load_funcs(d, db, err)) == FF_OK &&
 	    (rc = load_frames(d, db, err)) == FF_OK)
 		rc = load_nodes(d, db, err);

@@ -27,8 +27,11 @@ struct loader {
 	size_t n;
 	atomic_size_t next;
 	ff_ingest *ing;
-	pthread_mutex_t lock;   /* guards st, progress and the error stream */
+	pthread_mutex_t lock;   /* guards st, progress, the error stream and
+	                         * store_err */
 	ff_load_stats st;
+	atomic_int stop;        /* the store failed: read no more files */
+	ff_err store_err;       /* its first failure */
 	ff_progress progress;
 	uint64_t done;
 };
@@ -101,18 +104,21 @@ file_done(struct loader *ld)
 	ff_progress_update(&ld->progress, ld->done, ld->n, "profiles");
 }
 
-/* Writer thread: a file's outcome.  ctx is its name. */
+/* Writer thread: a file's outcome (ctx: the loader and the file's name).
+ * A queued file was checked completely, so when the writer fails it is
+ * the store's fault (disk full, I/O error, locked, out of memory), not
+ * the file's: the load stops there instead of calling every later file
+ * bad. */
 static void
 on_stored(void *ctx, const ff_ingest_result *r)
 {
 	struct loader *ld = *(struct loader **)ctx;
-	const char *name = *((const char **)ctx + 1);
-	char msg[FF_ERR_MSG_MAX + 300];
 
 	pthread_mutex_lock(&ld->lock);
 	if (r->rc != FF_OK) {
-		snprintf(msg, sizeof msg, "%s: %s", name, ff_err_msg(&r->err));
-		file_failed(ld, msg);
+		if (!atomic_load(&ld->stop))
+			ld->store_err = r->err;
+		atomic_store(&ld->stop, 1);
 	} else if (r->put.duplicate) {
 		ld->st.duplicates++;
 	} else {
@@ -195,7 +201,8 @@ parser_main(void *arg)
 	 * writer still recognises them, after the parse. */
 	if (ff_store_open(&st, ld->db, NULL) != FF_OK)
 		st = NULL;
-	while ((i = atomic_fetch_add(&ld->next, 1)) < ld->n)
+	while (!atomic_load(&ld->stop) &&
+	    (i = atomic_fetch_add(&ld->next, 1)) < ld->n)
 		load_one(ld, st, ld->files[i]);
 	ff_store_close(st);
 	ff_memo_thread_end();
@@ -239,6 +246,8 @@ ff_load_files(const char *db, char *const *files, size_t n,
 	ff_rc rc;
 
 	memset(&ld, 0, sizeof ld);
+	if (st != NULL)
+		memset(st, 0, sizeof *st);
 	if (opts != NULL)
 		ld.opts = *opts;
 	if (ld.opts.max_upload == 0)
@@ -255,16 +264,27 @@ ff_load_files(const char *db, char *const *files, size_t n,
 	io.nosync = ld.opts.nosync;
 	/* Room to go on parsing while the writer waits for the disk. */
 	io.queue_max = 64 + 2 * thread_count(&ld.opts, n);
-	if ((rc = ff_ingest_start(&ld.ing, db, &io, err)) != FF_OK)
+	if ((rc = ff_ingest_start(&ld.ing, db, &io, err)) != FF_OK) {
+		if (st != NULL)
+			st->files = st->unstored = n;
 		return rc;
+	}
 	pthread_mutex_init(&ld.lock, NULL);
 	ff_progress_init(&ld.progress, "loading", stderr);
 	run_parsers(&ld, thread_count(&ld.opts, n));
 	ff_ingest_stop(ld.ing);
 	ff_progress_done(&ld.progress);
 	pthread_mutex_destroy(&ld.lock);
+	ld.st.unstored = n - ld.st.stored - ld.st.duplicates - ld.st.failed;
 	if (st != NULL)
 		*st = ld.st;
+	if (atomic_load(&ld.stop))
+		return ff_err_set(err, ld.store_err.rc == FF_ERR_PARSE ?
+		    FF_ERR_DB : ld.store_err.rc, "%s; stopped after "
+		    "storing %llu of %zu files (the store is intact: run the "
+		    "same command again to store the others)",
+		    ff_err_msg(&ld.store_err), (unsigned long long)ld.st.stored,
+		    n);
 	if (ld.st.failed > 0)
 		return ff_err_set(err, FF_ERR_PARSE, "%llu of %zu files were "
 		    "not stored", (unsigned long long)ld.st.failed, n);

@@ -29,7 +29,9 @@ typedef struct ff_load_opts {
 #define FF_LOAD_MAX_INFLATED ((uint64_t)512 << 20)
 
 typedef struct ff_load_stats {
-	uint64_t files, stored, duplicates, failed;
+	uint64_t files, stored, duplicates;
+	uint64_t failed;           /* bad files (named on opts->errors) */
+	uint64_t unstored;         /* good files not stored: the store failed */
 	uint64_t rows, bytes;      /* of the stored profiles */
 } ff_load_stats;
 
@@ -40,7 +42,11 @@ ff_rc ff_load_slurp(const char *path, uint64_t max, unsigned char **out,
 
 /* Store files[0..n) in the store at db (created when missing).  FF_OK
  * when every file was stored or was a duplicate; FF_ERR_PARSE when some
- * were bad (st counts them); other codes when the store itself failed. */
+ * were bad (st counts them); other codes (FF_ERR_IO for a full disk or an
+ * I/O error) when the store itself failed: then the load stops, what was
+ * acknowledged stays stored (st->stored), the message says how far it
+ * got, and running it again stores the rest.  *st is filled in every
+ * case (every file unstored when the store could not be opened). */
 ff_rc ff_load_files(const char *db, char *const *files, size_t n,
     const ff_load_opts *opts, ff_load_stats *st, ff_err *err) FF_WUR;
 

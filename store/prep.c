@@ -145,8 +145,12 @@ ff_prep_meta(ff_meta *m, const void *p, size_t len, const char *name,
 	ff_meta_free(m);
 	if ((rc = meta_frame(p, len, name, &json, &jlen, err)) != FF_OK)
 		return rc;
-	if ((rc = ff_meta_parse(m, (const char *)json, jlen, err)) != FF_OK)
-		return ff_err_prefix(err, "%s: ", name);
+	if ((rc = ff_meta_parse(m, (const char *)json, jlen, err)) != FF_OK) {
+		/* err may be NULL: ff_err_prefix would then return
+		 * FF_ERR_INTERNAL instead of the code. */
+		(void)ff_err_prefix(err, "%s: ", name);
+		return rc;
+	}
 	return FF_OK;
 }
 
@@ -546,8 +550,12 @@ stacks_room(struct parser *ps, size_t suffix)
 	if (ps->suffix_len + suffix > ps->suffix_cap) {
 		size_t c = ps->suffix_cap ? ps->suffix_cap * 2 : 16384;
 
+		/* Never loops: a suffix is at most FF_DEPTH_MAX (4096) frames,
+		 * less than the first capacity, so doubling always suffices.
+		 * GCOVR_EXCL_START */
 		while (c < ps->suffix_len + suffix)
 			c *= 2;
+		/* GCOVR_EXCL_STOP */
 		if (c > UINT32_MAX || grow((void **)&p->suffix, c,
 		    sizeof *p->suffix))
 			return FF_ERR_NOMEM;

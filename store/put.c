@@ -28,7 +28,13 @@ struct ff_put {
 	uint64_t *vals;
 	size_t nkeys, nids;
 	ff_buf samples, funcs, text;
-	int broken;        /* the batch must not commit */
+	int broken;        /* the batch must not commit: BROKEN_* */
+};
+
+/* Why a batch must not commit. */
+enum {
+	BROKEN_NOMEM = 1,  /* rows stored without their sums */
+	BROKEN_LOST        /* SQLite ended the transaction itself */
 };
 
 ff_rc
@@ -83,6 +89,11 @@ ff_put_begin(ff_put *w, ff_err *err)
 	ff_rc rc;
 
 	w->broken = 0;
+	/* A ROLLBACK can fail (SQLite needs memory to run it) and leave the
+	 * last batch's transaction open: end it now, or every later BEGIN
+	 * fails and the writer is stuck. */
+	if (ff_db_in_txn(w->db))
+		ff_put_abort(w);
 	if ((rc = ff_db_begin(w->db, 1, err)) != FF_OK)
 		return rc;
 	if ((rc = ff_dict_refresh(w->dict, w->db, err)) != FF_OK) {
@@ -108,15 +119,37 @@ ff_put_abort(ff_put *w)
 	dict_forget(w);
 }
 
+/* Whether the batch must stop.  SQLite may roll the whole transaction
+ * back after an error (after SQLITE_NOMEM, _IOERR, _FULL or _BUSY it
+ * may): the profiles stored so far are gone, and statements run after
+ * that would each commit on their own. */
+static int
+batch_broken(ff_put *w)
+{
+	if (!w->broken && !ff_db_in_txn(w->db))
+		w->broken = BROKEN_LOST;
+	return w->broken != 0;
+}
+
+static ff_rc
+broken_err(const ff_put *w, ff_err *err)
+{
+	if (w->broken == BROKEN_NOMEM)
+		return ff_err_set(err, FF_ERR_NOMEM, "out of memory: the batch "
+		    "was rolled back");
+	return ff_err_set(err, FF_ERR_IO, "the batch was rolled back (the "
+	    "database ran out of memory or storage)");
+}
+
 ff_rc
 ff_put_commit(ff_put *w, ff_err *err)
 {
 	ff_rc rc;
 
-	if (w->broken) {
+	if (batch_broken(w)) {
+		rc = broken_err(w, err);
 		ff_put_abort(w);
-		return ff_err_set(err, FF_ERR_NOMEM, "out of memory: the batch "
-		    "was rolled back");
+		return rc;
 	}
 	if ((rc = ff_agg_flush(w->agg, w->db, err)) == FF_OK &&
 	    (rc = ff_db_commit(w->db, err)) == FF_OK)
@@ -525,10 +558,16 @@ ff_put_profile(ff_put *w, const ff_prep *p, ff_put_result *r, ff_err *err)
 	ff_rc rc;
 
 	memset(r, 0, sizeof *r);
-	if ((rc = find_hash(w, p->hash, r, err)) != FF_DONE)
+	if (batch_broken(w))
+		return broken_err(w, err);
+	if ((rc = find_hash(w, p->hash, r, err)) != FF_DONE) {
+		(void)batch_broken(w);
 		return rc;   /* a duplicate (FF_OK) or an error */
-	if ((rc = ff_db_savepoint(w->db, err)) != FF_OK)
+	}
+	if ((rc = ff_db_savepoint(w->db, err)) != FF_OK) {
+		(void)batch_broken(w);
 		return rc;
+	}
 	rc = put_rows(w, p, r, err);
 	if (rc == FF_OK && (rc = ff_put_events_json(&p->meta, &w->text)) !=
 	    FF_OK)
@@ -540,15 +579,24 @@ ff_put_profile(ff_put *w, const ff_prep *p, ff_put_result *r, ff_err *err)
 	    r->rows) != FF_OK) {
 		/* The rows are in but the sums are not: the whole batch
 		 * must go. */
-		w->broken = 1;
+		w->broken = BROKEN_NOMEM;
 		return ff_err_nomem(err);
+	}
+	if (rc != FF_OK && batch_broken(w)) {
+		memset(r, 0, sizeof *r);
+		return rc;   /* ff_put_commit will roll back and say so */
 	}
 	if (rc != FF_OK) {
 		ff_db_rollback_to(w->db);
-		dict_forget(w);
-		if (ff_dict_refresh(w->dict, w->db, NULL) != FF_OK)
-			dict_forget(w);  /* reloaded by the next begin */
 		memset(r, 0, sizeof *r);
+		/* The dictionary may hold entries whose rows were rolled
+		 * back: reload it.  One that cannot be reloaded (no memory)
+		 * would give existing names new ids: the batch stops here. */
+		if (ff_dict_reset(w->dict, NULL) != FF_OK ||
+		    ff_dict_refresh(w->dict, w->db, NULL) != FF_OK) {
+			dict_forget(w);   /* reloaded by the next begin */
+			w->broken = BROKEN_NOMEM;
+		}
 	}
 	return rc;
 }

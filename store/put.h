@@ -38,8 +38,10 @@ ff_rc ff_put_begin(ff_put *w, ff_err *err) FF_WUR;
 
 /* Store p (borrowed) in the open batch, or find it stored before.  On
  * error this profile left nothing behind and the batch may go on; after
- * FF_ERR_IO or FF_ERR_BUSY (the disk or the database failed) it should be
- * aborted, and after some FF_ERR_NOMEM its commit fails. */
+ * FF_ERR_IO or FF_ERR_BUSY (the disk or the database failed, or SQLite
+ * rolled the transaction back itself) it should be aborted, and after
+ * some FF_ERR_NOMEM its commit fails (as every later ff_put_profile of
+ * the batch does). */
 ff_rc ff_put_profile(ff_put *w, const ff_prep *p, ff_put_result *r,
     ff_err *err) FF_WUR;
 

@@ -644,6 +644,8 @@ fwalk_room(struct fwalk *w, uint64_t n, unsigned nev)
 {
 	void *p;
 
+	if (n == 0)
+		n = 1;   /* an empty profile: &w->func[0] must still exist */
 	if (n <= w->cap)
 		return FF_OK;
 	if ((p = ff_reallocarray(w->func, n, sizeof *w->func)) == NULL)

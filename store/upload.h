@@ -19,7 +19,8 @@
  *   | 413    | Content-Length or body over --max-upload, or the data  |
  *   |        | inflates past --max-decompressed                       |
  *   | 503    | write queue full, shutting down, or storage failing    |
- *   |        | (Retry-After: seconds)                                 |
+ *   |        | (disk full, I/O error, locked; Retry-After: seconds)   |
+ *   | 500    | the database refused otherwise (corrupt file, a bug)   |
  */
 #ifndef FF_UPLOAD_H
 #define FF_UPLOAD_H
@@ -79,7 +80,8 @@ void ff_upload_headers(const ff_upload_cfg *cfg, const ff_upload_req *req,
 void ff_upload_body(const ff_upload_cfg *cfg, const ff_upload_req *req,
     ff_upload_resp *r);
 
-/* The writer's verdict: 201, 200, or 503 (storage failing). */
+/* The writer's verdict: 201, 200, 503 (storage failing: worth a retry)
+ * or 500 (the database refused otherwise). */
 void ff_upload_done(const ff_ingest_result *res, ff_upload_resp *r);
 
 /* The queue refused the profile: 503 with Retry-After. */

@@ -187,6 +187,39 @@ test_reject(void **state)
 	ff_spool_close(sp);
 }
 
+/* When the reason cannot be written next to it (here a directory holds
+ * its name; in life the disk is full), a refused profile still leaves
+ * the queue: else it would block every upload after it. */
+static void
+test_reject_without_reason(void **state)
+{
+	ff_spool *sp = open_spool("s3b", 1000, 10);
+	char name[128];
+	ff_spool_file *f = NULL;
+	size_t n;
+	ff_err err;
+	int logfd = open("/dev/null", O_WRONLY);
+
+	(void)state;
+	ff_err_init(&err);
+	ff_agentlog_set_fd(logfd);
+	add_raw(sp, 10, 0, name);
+	assert_int_equal(mkdir(ff_test_fmt("%s/rejected/%.*s.why",
+	    ff_spool_dir(sp), (int)strlen(name) - 4, name), 0700), 0);
+	assert_int_equal(ff_spool_reject(sp, name, "HTTP 400: bad", &err),
+	    FF_OK);
+	assert_int_equal(ff_spool_list(sp, NULL, &f, &n, &err), FF_OK);
+	assert_int_equal(n, 0);
+	ff_free(f);
+	assert_int_equal(ff_spool_list(sp, "rejected", &f, &n, &err), FF_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(f[0].name, name);
+	ff_free(f);
+	ff_agentlog_set_fd(-1);
+	close(logfd);
+	ff_spool_close(sp);
+}
+
 /* A writer killed in the middle of a profile leaves a temp file that is
  * never listed and is cleaned once the writer is gone. */
 static void
@@ -343,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_write_and_list),
 		cmocka_unit_test(test_bounds_drop_oldest),
 		cmocka_unit_test(test_reject),
+		cmocka_unit_test(test_reject_without_reason),
 		cmocka_unit_test(test_killed_writer),
 		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_put),
