@@ -572,6 +572,8 @@ test_oom(void **state)
 			free(r.out);
 		}
 		assert_true(failed > 0);
+		print_message("format %d: %lu allocations, each failed in "
+		    "turn: clean\n", samples[k].fmt, made);
 		free(ref.out);
 	}
 }

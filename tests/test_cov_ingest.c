@@ -525,6 +525,8 @@ test_put_oom(void **state)
 		assert_int_equal(problems, 0);
 	}
 	assert_true(failed > 0);
+	print_message("batch of 2 profiles: %lu allocations (SQLite's "
+	    "included), each failed in turn: clean\n", made);
 	ff_prep_free(a);
 	ff_prep_free(b);
 	free(tmpl);

@@ -777,6 +777,8 @@ test_body_oom(void **state)
 		}
 	}
 	assert_true(nomem > made / 2);
+	print_message("upload body: %lu allocations, each failed in turn: "
+	    "clean\n", made);
 	ff_buf_free(&buf);
 	free(text);
 }

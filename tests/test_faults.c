@@ -48,6 +48,7 @@ exhaust(op_fn op, void *ctx)
 		if (rc != FF_OK && rc != FF_ERR_NOMEM)
 			fail_msg("allocation %lu of %lu: rc %d", n, made, rc);
 	}
+	print_message("%lu allocations, each failed in turn: clean\n", made);
 }
 
 /* ---- folded load and write ---------------------------------------------- */
