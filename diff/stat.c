@@ -6,23 +6,32 @@
 #include "profile/sort.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 void
 ff_stat_moments(const double *x, size_t n, double *mean, double *var)
 {
-	double m = 0, s = 0;
+	double m = 0, s = 0, c = 0;
 	size_t i;
 
-	/* Welford's update: stable for values of any size. */
+	/* Two passes: the mean, then the squared deviations from it, with
+	 * the compensating term of the corrected two-pass algorithm (Chan,
+	 * Golub and LeVeque) to absorb the mean's own rounding.  Stable for
+	 * values of any size, and no division per value. */
+	for (i = 0; i < n; i++)
+		m += x[i];
+	m = n > 0 ? m / (double)n : 0;
 	for (i = 0; i < n; i++) {
 		double d = x[i] - m;
 
-		m += d / (double)(i + 1);
-		s += d * (x[i] - m);
+		s += d * d;
+		c += d;
 	}
 	*mean = m;
-	*var = n > 1 ? s / (double)(n - 1) : 0;
+	*var = n > 1 ? (s - c * c / (double)n) / (double)(n - 1) : 0;
+	if (*var < 0)
+		*var = 0;
 }
 
 double
@@ -142,23 +151,65 @@ ff_stat_welch_ci(const double *x, size_t nx, const double *y, size_t ny,
 
 /* ---- Mann-Whitney U -------------------------------------------------------- */
 
-struct ranked {
-	const double *x, *y;
-	size_t nx;
-};
-
-static double
-value_of(const struct ranked *r, uint32_t i)
+/* A key whose unsigned order is the numeric order of a double: flip every
+ * bit of a negative, the sign bit of a positive.  Adding 0.0 first turns
+ * -0.0 into +0.0, so the two zeros tie; NaNs sort to the ends, so a stray
+ * one cannot stall the walk below. */
+static uint64_t
+order_key(double v)
 {
-	return i < r->nx ? r->x[i] : r->y[i - r->nx];
+	uint64_t k;
+
+	v += 0.0;
+	memcpy(&k, &v, sizeof k);
+	return k >> 63 ? ~k : k | (UINT64_C(1) << 63);
 }
 
-static int
-rank_cmp(void *ctx, uint32_t a, uint32_t b)
+/* Sort n keys with scratch space tmp (n keys).  Short arrays by insertion;
+ * longer ones by least-significant-digit radix sort, one byte a pass, all
+ * eight histograms counted in one read and the passes in which every key
+ * has the same byte skipped (percentages of one profile share their sign,
+ * exponent and high mantissa bytes).  The rank test sorts every test's
+ * values, and this is its inner loop. */
+static void
+sort_keys(uint64_t *a, uint64_t *tmp, size_t n)
 {
-	double va = value_of(ctx, a), vb = value_of(ctx, b);
+	size_t count[8][256], i, j, pass;
+	uint64_t *src = a, *dst = tmp, *swap;
 
-	return (va > vb) - (va < vb);
+	if (n < 64) {
+		for (i = 1; i < n; i++) {
+			uint64_t v = a[i];
+
+			for (j = i; j > 0 && a[j - 1] > v; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	memset(count, 0, sizeof count);
+	for (i = 0; i < n; i++)
+		for (pass = 0; pass < 8; pass++)
+			count[pass][(a[i] >> (8 * pass)) & 0xff]++;
+	for (pass = 0; pass < 8; pass++) {
+		size_t *c = count[pass], sum = 0, shift = 8 * pass;
+
+		if (c[(a[0] >> shift) & 0xff] == n)
+			continue; /* one bucket: the order is unchanged */
+		for (j = 0; j < 256; j++) {
+			size_t t = c[j];
+
+			c[j] = sum;
+			sum += t;
+		}
+		for (i = 0; i < n; i++)
+			dst[c[(src[i] >> shift) & 0xff]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
 }
 
 struct ff_mwu_table {
@@ -286,39 +337,42 @@ ff_rc
 ff_stat_mwu(const double *x, size_t nx, const double *y, size_t ny,
     const ff_mwu_table *exact, ff_mwu *out)
 {
-	struct ranked r = { x, y, nx };
-	size_t n = nx + ny, i, j, k;
-	uint32_t *idx;
+	size_t n = nx + ny, i, j, pos;
+	uint64_t *kx, *ky;
 	double rx = 0, ties = 0, mean, var, c;
-	ff_rc rc;
 
 	memset(out, 0, sizeof *out);
 	out->p = 1;
 	if (nx == 0 || ny == 0)
 		return FF_OK;
-	if ((idx = ff_reallocarray(NULL, n, sizeof *idx)) == NULL)
+	/* Both samples sorted apart (kx, ky, then scratch for the sort). */
+	if ((kx = ff_reallocarray(NULL, n + (nx > ny ? nx : ny),
+	    sizeof *kx)) == NULL)
 		return FF_ERR_NOMEM;
-	for (i = 0; i < n; i++)
-		idx[i] = (uint32_t)i;
-	if ((rc = ff_sort_ids(idx, n, rank_cmp, &r)) != FF_OK) {
-		ff_free(idx);
-		return rc;
-	}
-	/* Average ranks over runs of equal values. */
-	for (i = 0; i < n; i = j) {
-		double avg, t;
+	ky = kx + nx;
+	for (i = 0; i < nx; i++)
+		kx[i] = order_key(x[i]);
+	for (i = 0; i < ny; i++)
+		ky[i] = order_key(y[i]);
+	sort_keys(kx, kx + n, nx);
+	sort_keys(ky, kx + n, ny);
+	/* Walk the two in step: each distinct value is one run of ties, all
+	 * of whose members get the run's average rank. */
+	for (i = j = pos = 0; i < nx || j < ny;) {
+		uint64_t v = j == ny || (i < nx && kx[i] < ky[j]) ? kx[i] : ky[j];
+		size_t cx = 0, cy = 0;
+		double t;
 
-		for (j = i + 1; j < n && value_of(&r, idx[j]) ==
-		    value_of(&r, idx[i]); j++)
-			;
-		avg = (double)(i + 1 + j) / 2;
-		t = (double)(j - i);
+		while (i < nx && kx[i] == v)
+			i++, cx++;
+		while (j < ny && ky[j] == v)
+			j++, cy++;
+		t = (double)(cx + cy);
+		rx += (double)cx * ((double)pos + (t + 1) / 2);
 		ties += t * t * t - t;
-		for (k = i; k < j; k++)
-			if (idx[k] < nx)
-				rx += avg;
+		pos += cx + cy;
 	}
-	ff_free(idx);
+	ff_free(kx);
 	out->u = rx - (double)nx * (double)(nx + 1) / 2;
 	if (ties == 0 && exact != NULL && exact->nx == nx && exact->ny == ny) {
 		out->exact = 1;

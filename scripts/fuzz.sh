@@ -14,7 +14,7 @@ set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 case $secs in *[!0-9]*|'') echo "usage: $0 [SECONDS [TARGET...]]" >&2; exit 2 ;; esac
-[ $# -gt 0 ] && shift
+if [ $# -gt 0 ]; then shift; fi
 only=" $* "
 command -v clang >/dev/null 2>&1 || { echo "fuzz.sh: needs clang" >&2; exit 2; }
 

@@ -23,6 +23,17 @@ test_distributions(void **state)
 	NEAR(ff_stat_t_quantile(0.05, 30), 2.042272456, 1e-8);
 	NEAR(ff_stat_t_quantile(0.01, 5), 4.032142984, 1e-7);
 	NEAR(ff_stat_t_2sided(2.228138852, 10), 0.05, 1e-9);
+	/* Moments keep their precision far from zero. */
+	{
+		const double v[] = { 1e9 + 1, 1e9 + 2, 1e9 + 3, 1e9 + 4 };
+		double mean, var;
+
+		ff_stat_moments(v, 4, &mean, &var);
+		NEAR(mean, 1e9 + 2.5, 1e-6);
+		NEAR(var, 5.0 / 3, 1e-9);
+		ff_stat_moments(v, 1, &mean, &var);
+		NEAR(var, 0, 0);
+	}
 	/* Large df tends to the normal. */
 	NEAR(ff_stat_t_quantile(0.05, 1e7), 1.959964, 1e-5);
 }
@@ -86,6 +97,54 @@ test_mwu_ties_normal(void **state)
 	NEAR(m.p, 1, 0);
 }
 
+/* U by definition: pairs (x, y) with x > y, plus half of each tie. */
+static double
+naive_u(const double *x, size_t nx, const double *y, size_t ny)
+{
+	double u = 0;
+	size_t i, j;
+
+	for (i = 0; i < nx; i++)
+		for (j = 0; j < ny; j++)
+			u += x[i] > y[j] ? 1 : x[i] == y[j] ? 0.5 : 0;
+	return u;
+}
+
+/* The merged walk over both sorted samples against the definition, on
+ * samples with many ties, both zeros, negatives, and every size around
+ * the sort's run of 16; and a NaN must end the walk, not stall it. */
+static void
+test_mwu_against_definition(void **state)
+{
+	static double x[300], y[300];
+	unsigned seed = 12345;
+	size_t nx, ny, i;
+	ff_mwu m;
+
+	(void)state;
+	for (nx = 1; nx <= 300; nx += nx < 40 ? 1 : 37) {
+		ny = (nx * 7) % 53 + 1;
+		for (i = 0; i < nx + ny; i++) {
+			double v;
+
+			seed = seed * 1103515245 + 12345;
+			v = (double)((seed >> 16) % 23) - 8;
+			if (v == 0 && (seed & 1))
+				v = -0.0;
+			if (i < nx)
+				x[i] = v / 4;
+			else
+				y[i - nx] = v / 4;
+		}
+		assert_int_equal(ff_stat_mwu(x, nx, y, ny, NULL, &m), FF_OK);
+		NEAR(m.u, naive_u(x, nx, y, ny), 0);
+		assert_true(m.p >= 0 && m.p <= 1);
+	}
+	x[0] = NAN;
+	assert_int_equal(ff_stat_mwu(x, 10, y, 10, NULL, &m), FF_OK);
+	assert_true(m.p >= 0 && m.p <= 1);
+}
+
 static void
 test_welch_and_bh(void **state)
 {
@@ -114,6 +173,7 @@ main(void)
 		cmocka_unit_test(test_distributions),
 		cmocka_unit_test(test_mwu_exact),
 		cmocka_unit_test(test_mwu_ties_normal),
+		cmocka_unit_test(test_mwu_against_definition),
 		cmocka_unit_test(test_welch_and_bh),
 	};
 

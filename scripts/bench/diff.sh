@@ -35,7 +35,9 @@ best() {
 	while [ $i -lt "$RUNS" ]; do
 		/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 ||
 		    [ $? -le 3 ] || { echo "diff.sh: $* failed" >&2; exit 1; }
-		t=$(cat "$work/time")
+		# time(1) writes "Command exited with non-zero status N" first
+		# when the command fails (ffdiff --check exits 1 on a regression).
+		t=$(tail -n 1 "$work/time")
 		if [ -z "$b" ] || awk -v a="${t%% *}" -v c="${b%% *}" \
 		    'BEGIN { exit !(a < c) }'; then
 			b=$t
