@@ -166,6 +166,10 @@ stack_fits(const char *p, size_t len)
 	const char *end = p + len;
 	size_t depth = 0;
 
+	/* A line this short cannot hold a long frame or, at two bytes a
+	 * frame, too many of them: no need to look (almost every line). */
+	if (len <= FF_FRAME_MAX && len < 2 * (size_t)FF_DEPTH_MAX)
+		return 1;
 	for (;;) {
 		const char *semi = memchr(p, ';', (size_t)(end - p));
 		const char *fe = semi != NULL ? semi : end;
