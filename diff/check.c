@@ -59,6 +59,14 @@ ff_result_free(ff_result *res)
 
 /* ---- the working state --------------------------------------------------- */
 
+/* One function's values in one usable row: the entry, copied so that a
+ * function's values lie side by side (the tests read them once per
+ * metric; the entries themselves are in profile order). */
+struct fentry {
+	uint32_t row;            /* usable row index */
+	float self, incl, self2; /* as in ff_rep_entry */
+};
+
 struct work {
 	const ff_reps *reps;
 	const ff_check_opts *o;
@@ -68,9 +76,8 @@ struct work {
 	size_t n[2];             /* per side */
 	double *denom;           /* by usable row: what 100% is */
 	uint32_t nfuncs;
-	uint32_t *ffirst;        /* CSR by function over entries */
-	uint32_t *fent;          /* entry index */
-	uint32_t *frow;          /* usable row index of the entry */
+	uint32_t *ffirst;        /* CSR by function over fent */
+	struct fentry *fent;     /* usable rows' entries, by function */
 	double *x;               /* scratch: one value per usable row */
 	ff_mwu_table *exact;
 	ff_mwu_table *exact2;    /* for other sample sizes (CPI tests) */
@@ -100,7 +107,6 @@ work_free(struct work *w)
 	ff_free(w->x);
 	ff_free(w->ffirst);
 	ff_free(w->fent);
-	ff_free(w->frow);
 	ff_mwu_table_free(w->exact);
 	ff_mwu_table_free(w->exact2);
 }
@@ -193,7 +199,8 @@ set_denominators(struct work *w, ff_err *err)
 	return FF_OK;
 }
 
-/* Index the entries of usable rows by function (CSR). */
+/* Copy the entries of usable rows into function order (CSR); within a
+ * function they stay in row order, base rows first. */
 static ff_rc
 index_functions(struct work *w, ff_err *err)
 {
@@ -211,9 +218,8 @@ index_functions(struct work *w, ff_err *err)
 	for (i = 0; i < w->nfuncs; i++)
 		w->ffirst[i + 1] += w->ffirst[i];
 	w->fent = ff_calloc(total ? total : 1, sizeof *w->fent);
-	w->frow = ff_calloc(total ? total : 1, sizeof *w->frow);
 	fill = ff_calloc(w->nfuncs ? w->nfuncs : 1, sizeof *fill);
-	if (w->fent == NULL || w->frow == NULL || fill == NULL) {
+	if (w->fent == NULL || fill == NULL) {
 		ff_free(fill);
 		return ff_err_nomem(err);
 	}
@@ -222,10 +228,12 @@ index_functions(struct work *w, ff_err *err)
 		const ff_rep *r = ff_reps_get(w->reps, w->rows[i]);
 
 		for (k = r->first; k < r->first + r->count; k++) {
-			uint32_t at = fill[ents[k].func]++;
+			struct fentry *e = &w->fent[fill[ents[k].func]++];
 
-			w->fent[at] = (uint32_t)k;
-			w->frow[at] = (uint32_t)i;
+			e->row = (uint32_t)i;
+			e->self = ents[k].self;
+			e->incl = ents[k].incl;
+			e->self2 = ents[k].self2;
 		}
 	}
 	ff_free(fill);
@@ -234,26 +242,49 @@ index_functions(struct work *w, ff_err *err)
 
 /* ---- per-function values --------------------------------------------------- */
 
-/* Fill w->x (all usable rows, base first) with function f's metric, in
- * percent of each profile's denominator; count the profiles where it is
- * present per side. */
-static void
-load_values(struct work *w, uint32_t f, ff_metric m, unsigned present[2])
+/* An entry's metric, in percent of its row's denominator. */
+static double
+value_of(const struct work *w, const struct fentry *e, ff_metric m)
 {
-	const ff_rep_entry *ents = ff_reps_entries(w->reps);
+	return 100 * (double)(m == FF_SELF ? e->self : e->incl) /
+	    w->denom[e->row];
+}
+
+/* Function f's mean metric per side and the profiles where it is present,
+ * from its entries alone (a function is in few profiles, or its share is
+ * too small to test: most are settled here without touching every row).
+ * A profile has at most one entry per function and entries come in row
+ * order, so each sum adds the same values in the same order as summing
+ * w->x after load_values: the means are the same to the last bit. */
+static void
+side_means(const struct work *w, uint32_t f, ff_metric m, unsigned present[2],
+    double mean[2])
+{
+	double sum[2] = { 0, 0 };
+	uint32_t k;
+
+	present[0] = present[1] = 0;
+	for (k = w->ffirst[f]; k < w->ffirst[f + 1]; k++) {
+		const struct fentry *e = &w->fent[k];
+		int side = e->row >= w->n[0];
+
+		sum[side] += value_of(w, e, m);
+		if (e->incl > 0)
+			present[side]++;
+	}
+	mean[0] = w->n[0] > 0 ? sum[0] / (double)w->n[0] : 0;
+	mean[1] = w->n[1] > 0 ? sum[1] / (double)w->n[1] : 0;
+}
+
+/* Fill w->x (all usable rows, base first) with function f's metric. */
+static void
+load_values(struct work *w, uint32_t f, ff_metric m)
+{
 	uint32_t k;
 
 	memset(w->x, 0, w->nrows * sizeof *w->x);
-	present[0] = present[1] = 0;
-	for (k = w->ffirst[f]; k < w->ffirst[f + 1]; k++) {
-		const ff_rep_entry *e = &ents[w->fent[k]];
-		uint32_t row = w->frow[k];
-		double v = m == FF_SELF ? e->self : e->incl;
-
-		w->x[row] = 100 * v / w->denom[row];
-		if (e->incl > 0)
-			present[row >= w->n[0]]++;
-	}
+	for (k = w->ffirst[f]; k < w->ffirst[f + 1]; k++)
+		w->x[w->fent[k].row] = value_of(w, &w->fent[k], m);
 }
 
 static double
@@ -311,19 +342,21 @@ test_metric(struct work *w, uint32_t f, ff_metric m, ff_err *err)
 {
 	const double *xb = w->x, *xn = w->x + w->n[0];
 	unsigned present[2];
+	double mean[2];
 	ff_ftest t;
 	ff_mwu u;
 
-	load_values(w, f, m, present);
+	side_means(w, f, m, present, mean);
 	memset(&t, 0, sizeof t);
 	t.func = f;
 	t.metric = m;
 	t.base_present = present[0];
 	t.new_present = present[1];
-	t.base_mean = mean_of(xb, w->n[0]);
-	t.new_mean = mean_of(xn, w->n[1]);
+	t.base_mean = mean[0];
+	t.new_mean = mean[1];
 	if ((t.base_mean + t.new_mean) / 2 < w->o->threshold / 2)
 		return FF_OK; /* too small to move by a threshold */
+	load_values(w, f, m);
 	if (ff_stat_mwu(xb, w->n[0], xn, w->n[1], w->exact, &u) != FF_OK)
 		return ff_err_nomem(err);
 	t.p = u.p;
@@ -340,23 +373,20 @@ static ff_rc
 classify_function(struct work *w, uint32_t f, ff_err *err)
 {
 	unsigned present[2];
-	double mb, mn;
+	double mean[2];
 	ff_rc rc;
 
-	load_values(w, f, FF_INCL, present);
+	side_means(w, f, FF_INCL, present, mean);
 	if (present[0] == 0 || present[1] == 0) {
 		int g = present[0] == 0 ? FF_NEW : FF_BASE;
-		double mean = mean_of(w->x + (g ? w->n[0] : 0), w->n[g]);
 
 		if (present[g] == 0)
 			return FF_OK;
-		if (present[g] * 4 < w->n[g] && mean < w->o->threshold)
+		if (present[g] * 4 < w->n[g] && mean[g] < w->o->threshold)
 			return FF_OK; /* a rare sample, not a function */
-		return push_only(w, f, g, mean, present[g], err);
+		return push_only(w, f, g, mean[g], present[g], err);
 	}
-	mb = mean_of(w->x, w->n[0]);
-	mn = mean_of(w->x + w->n[0], w->n[1]);
-	if ((mb + mn) / 2 >= w->o->threshold / 2)
+	if ((mean[0] + mean[1]) / 2 >= w->o->threshold / 2)
 		w->res->tested_funcs++;
 	if ((rc = test_metric(w, f, FF_SELF, err)) != FF_OK)
 		return rc;
@@ -515,14 +545,13 @@ keep_values(struct work *w, ff_err *err)
 {
 	ff_result *res = w->res;
 	size_t i;
-	unsigned present[2];
 
 	for (i = 0; i < res->ntests && i < w->o->keep_values; i++) {
 		ff_ftest *t = &res->tests[i];
 
 		if (t->cls == FF_CLASS_NONE)
 			break;
-		load_values(w, t->func, t->metric, present);
+		load_values(w, t->func, t->metric);
 		t->values = ff_calloc(w->nrows, sizeof *t->values);
 		if (t->values == NULL)
 			return ff_err_nomem(err);
@@ -537,24 +566,19 @@ keep_values(struct work *w, ff_err *err)
 static void
 load_cpi(struct work *w, uint32_t f, size_t *nb, size_t *nn)
 {
-	const ff_rep_entry *ents = ff_reps_entries(w->reps);
 	double *tmp = w->x;
 	size_t b = 0, n = 0;
 	uint32_t k;
 
 	/* Entries come in row order, base rows first. */
 	for (k = w->ffirst[f]; k < w->ffirst[f + 1]; k++) {
-		const ff_rep_entry *e = &ents[w->fent[k]];
+		const struct fentry *e = &w->fent[k];
 
 		if (!(e->self > 0 && e->self2 > 0))
 			continue;
-		if (w->frow[k] < w->n[0])
+		if (e->row < w->n[0])
 			tmp[b++] = e->self / e->self2;
-	}
-	for (k = w->ffirst[f]; k < w->ffirst[f + 1]; k++) {
-		const ff_rep_entry *e = &ents[w->fent[k]];
-
-		if (e->self > 0 && e->self2 > 0 && w->frow[k] >= w->n[0])
+		else
 			tmp[b + n++] = e->self / e->self2;
 	}
 	*nb = b;
