@@ -8,3 +8,4 @@ add_dependencies(test_faults ffgen-fleet)
 
 # Every --help, and the man pages generated from them.
 ff_script_test(man_pages man_pages.sh)
+ff_script_test(diff_cli diff_cli.sh)
