@@ -2,9 +2,9 @@
  * fdiff.c -- combine two profiles into a differential one (see fdiff.h).
  */
 #include "diff/fdiff.h"
+#include "profile/arena.h"
 #include "profile/fold.h"
 #include "profile/func.h"
-#include "profile/arena.h"
 #include "profile/mem.h"
 #include "profile/sort.h"
 
