@@ -688,6 +688,27 @@ ff_collapse_weight(const ff_collapse_run *run, unsigned col, uint64_t count,
 	return FF_OK;
 }
 
+uint32_t
+ff_collapse_count_parts(const char *s, size_t n, size_t *used)
+{
+	size_t i, start = 0;
+	uint32_t idx = 0, parts = 0;
+
+	*used = 0;
+	for (i = 0; i <= n; i++) {
+		if (i < n && !(s[i] == '-' && i + 1 < n && s[i + 1] == '>'))
+			continue;
+		idx++;
+		if (i > start) {
+			parts = idx;
+			*used = i;
+		}
+		start = i + 2;
+		i++;
+	}
+	return parts;
+}
+
 int
 ff_collapse_parse_count(const char *p, size_t n, uint64_t *v)
 {

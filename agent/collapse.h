@@ -350,6 +350,11 @@ void ff_collapse_fix_tail(char *name, size_t len);
  * there, for the deep indentation of profiler text. */
 size_t ff_collapse_blanks(const char *p, size_t n);
 
+/* The number of "->" parts of s[0..n) (inlined frames, as perf and
+ * DTrace print them) the way Perl's split counts them: trailing empty
+ * parts dropped.  *used is where the last part kept ends. */
+uint32_t ff_collapse_count_parts(const char *s, size_t n, size_t *used);
+
 /* Remember an event name in stats->others (once). */
 void ff_collapse_note_event(ff_collapse_run *run, const char *name,
     size_t len);

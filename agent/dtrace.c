@@ -151,29 +151,6 @@ uncpp(const char *s, size_t n)
 	return n;
 }
 
-/* Perl's split on "->": the number of parts, trailing empty ones
- * dropped, and where the last one kept ends. */
-static uint32_t
-count_parts(const char *s, size_t n, size_t *used)
-{
-	size_t i, start = 0;
-	uint32_t idx = 0, parts = 0;
-
-	*used = 0;
-	for (i = 0; i <= n; i++) {
-		if (i < n && !(s[i] == '-' && i + 1 < n && s[i + 1] == '>'))
-			continue;
-		idx++;
-		if (i > start) {
-			parts = idx;
-			*used = i;
-		}
-		start = i + 2;
-		i++;
-	}
-	return parts;
-}
-
 /* One part: ';' to ':', a leading 'L' dropped, "_[i]" when inlined. */
 static size_t
 build_part(const char *s, size_t n, int first, char *out)
@@ -215,7 +192,7 @@ build_frame(void *ctx, ff_collapse_run *run, const char *key, size_t keylen,
 		s = "-";
 		len = 1;
 	}
-	parts = count_parts(s, len, &used);
+	parts = ff_collapse_count_parts(s, len, &used);
 	if (parts > FF_DEPTH_MAX) {
 		*kind = FF_COLLAPSE_K_DEEP;
 		return FF_ERR_LIMIT;

@@ -687,29 +687,6 @@ build_part(const struct raw *r, const char *s, size_t n, int first,
 	return o;
 }
 
-/* The number of "->" parts of s[0..n) as Perl's split counts them
- * (trailing empty parts dropped), and in *used where the last one ends. */
-static uint32_t
-count_parts(const char *s, size_t n, size_t *used)
-{
-	size_t i, start = 0;
-	uint32_t idx = 0, parts = 0;
-
-	*used = 0;
-	for (i = 0; i <= n; i++) {
-		if (i < n && !(s[i] == '-' && i + 1 < n && s[i + 1] == '>'))
-			continue;
-		idx++;
-		if (i > start) {
-			parts = idx;
-			*used = i;
-		}
-		start = i + 2;
-		i++;
-	}
-	return parts;
-}
-
 /* The raw frame of a cache key: java-ness (1 byte), the SYMBOL's length
  * (4 bytes), SYMBOL (without offset), MODULE. */
 static void
@@ -742,7 +719,7 @@ build_frame(void *ctx, ff_collapse_run *run, const char *key, size_t len,
 	ff_rc rc;
 
 	raw_of_key(ctx, key, len, &r);
-	parts = count_parts(r.func, r.funclen, &used);
+	parts = ff_collapse_count_parts(r.func, r.funclen, &used);
 	*n = 0;
 	if (memchr(r.func, '\0', r.funclen + r.modlen) != NULL) {
 		*kind = FF_COLLAPSE_K_NUL;
