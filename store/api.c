@@ -114,29 +114,6 @@ parse_sel(const ff_api_req *req, ff_sel *sel, ff_err *err)
 
 /* ---- routes -------------------------------------------------------------- */
 
-static json_t *
-build_json(const ff_build_row *b)
-{
-	char first[FF_STAMP_LEN], last[FF_STAMP_LEN];
-	json_t *o = json_object();
-	int bad = o == NULL;
-
-	ff_stamp_format(b->first, first);
-	ff_stamp_format(b->last, last);
-	bad |= ff_json_set(o, "build", ff_json_str(b->build));
-	bad |= ff_json_set(o, "type", ff_json_str(b->type));
-	bad |= ff_json_set(o, "profiles", json_integer((json_int_t)b->profiles));
-	bad |= ff_json_set(o, "hosts", json_integer((json_int_t)b->hosts));
-	bad |= ff_json_set(o, "rows", json_integer((json_int_t)b->rows));
-	bad |= ff_json_set(o, "first", json_string(first));
-	bad |= ff_json_set(o, "last", json_string(last));
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
 static void
 get_builds(ff_store *st, ff_api_resp *r)
 {
@@ -153,7 +130,7 @@ get_builds(ff_store *st, ff_api_resp *r)
 	ff_json_init();
 	a = json_array();
 	for (i = 0; a != NULL && i < n; i++)
-		if (json_array_append_new(a, build_json(&rows[i])) != 0) {
+		if (json_array_append_new(a, ff_json_build_row(&rows[i])) != 0) {
 			json_decref(a);
 			a = NULL;
 		}

@@ -37,29 +37,6 @@ print_json(json_t *v, ff_err *err)
 	return rc == FF_ERR_NOMEM ? ff_err_nomem(err) : rc;
 }
 
-static json_t *
-build_json(const ff_build_row *r)
-{
-	char first[FF_STAMP_LEN], last[FF_STAMP_LEN];
-	json_t *o = json_object();
-	int bad = o == NULL;
-
-	ff_stamp_format(r->first, first);
-	ff_stamp_format(r->last, last);
-	bad |= ff_json_set(o, "build", ff_json_str(r->build));
-	bad |= ff_json_set(o, "type", ff_json_str(r->type));
-	bad |= ff_json_set(o, "profiles", json_integer((json_int_t)r->profiles));
-	bad |= ff_json_set(o, "hosts", json_integer((json_int_t)r->hosts));
-	bad |= ff_json_set(o, "rows", json_integer((json_int_t)r->rows));
-	bad |= ff_json_set(o, "first", json_string(first));
-	bad |= ff_json_set(o, "last", json_string(last));
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
 static ff_rc
 print_builds(const ff_build_row *r, size_t n, int json, ff_err *err)
 {
@@ -72,7 +49,7 @@ print_builds(const ff_build_row *r, size_t n, int json, ff_err *err)
 		if ((a = json_array()) == NULL)
 			return ff_err_nomem(err);
 		for (i = 0; i < n; i++)
-			if (json_array_append_new(a, build_json(&r[i])) != 0) {
+			if (json_array_append_new(a, ff_json_build_row(&r[i])) != 0) {
 				json_decref(a);
 				return ff_err_nomem(err);
 			}

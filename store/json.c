@@ -4,6 +4,7 @@
 #include "store/json.h"
 #include "profile/limits.h"
 #include "profile/mem.h"
+#include "profile/stamp.h"
 #include "profile/utf8.h"
 
 #include <pthread.h>
@@ -118,4 +119,27 @@ ff_json_error(ff_buf *out, const char *msg)
 		return FF_ERR_NOMEM;
 	}
 	return ff_json_dump(o, out);
+}
+
+json_t *
+ff_json_build_row(const ff_build_row *b)
+{
+	char first[FF_STAMP_LEN], last[FF_STAMP_LEN];
+	json_t *o = json_object();
+	int bad = o == NULL;
+
+	ff_stamp_format(b->first, first);
+	ff_stamp_format(b->last, last);
+	bad |= ff_json_set(o, "build", ff_json_str(b->build));
+	bad |= ff_json_set(o, "type", ff_json_str(b->type));
+	bad |= ff_json_set(o, "profiles", json_integer((json_int_t)b->profiles));
+	bad |= ff_json_set(o, "hosts", json_integer((json_int_t)b->hosts));
+	bad |= ff_json_set(o, "rows", json_integer((json_int_t)b->rows));
+	bad |= ff_json_set(o, "first", json_string(first));
+	bad |= ff_json_set(o, "last", json_string(last));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }

@@ -11,6 +11,7 @@
 
 #include "profile/err.h"
 #include "store/buf.h"
+#include "store/query.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -31,6 +32,11 @@ json_t *ff_json_u64s(const uint64_t *v, unsigned n);
 /* Set key of obj to v, taking v; returns nonzero when v is NULL or the
  * set fails (so errors can be or-ed together). */
 int ff_json_set(json_t *obj, const char *key, json_t *v);
+
+/* One build of a listing (`ffstore list --json`, GET /v1/builds):
+ * build, type, profiles, hosts, rows, first, last.  NULL when out of
+ * memory. */
+json_t *ff_json_build_row(const ff_build_row *b);
 
 /* Append v as compact text (keys in insertion order) to out, and take v
  * (it is released, also on error). */
