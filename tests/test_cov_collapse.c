@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE 1
 #include "testutil.h"
+#include "collapsetest.h"
 
 #include "agent/collapse.h"
 #include "profile/fold.h"
@@ -18,60 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct result {
-	ff_rc rc;
-	char *out;            /* folded output, or the error message */
-	uint64_t bad;         /* malformed lines reported */
-	ff_collapse_stats st;
-};
-
 /* fail: 0, or inject allocation failures into the collapse only
  * (ff_mem_fail_at(fail, 1)); *made gets the allocations counted. */
-static struct result
+static ff_ct_result
 run_inject(const ff_collapse_opts *o, const char *text, size_t len,
     int strict, unsigned long fail, unsigned long *made)
 {
-	struct result r;
-	ff_intern *t = ff_intern_new();
-	ff_stacks *s = ff_stacks_new(t, ff_collapse_ncols(o));
-	ff_diag *d = ff_diag_new(NULL, "test", strict);
-	ff_src *src;
-	size_t n;
-	FILE *f;
-	ff_err err;
-
-	memset(&r, 0, sizeof r);
-	assert_int_equal(ff_src_open_mem(&src, text, len, "in", NULL, &err),
-	    FF_OK);
-	if (fail != 0)
-		ff_mem_fail_at(fail, 1);
-	r.rc = ff_collapse_src(o, src, s, &r.st, d, &err);
-	if (fail != 0 && made != NULL)
-		*made = ff_mem_fail_at(0, 0);
-	else if (fail != 0)
-		ff_mem_fail_at(0, 0);
-	r.bad = ff_diag_count(d);
-	if (r.rc == FF_OK) {
-		f = open_memstream(&r.out, &n);
-		assert_int_equal(ff_fold_write(s, f, &err), FF_OK);
-		fclose(f);
-	} else {
-		r.out = strdup(ff_err_msg(&err));
-	}
-	ff_src_close(src);
-	ff_stacks_free(s);
-	ff_intern_free(t);
-	ff_diag_free(d);
-	return r;
+	return ff_ct_run(o, text, len, "in", strict, fail, made);
 }
 
-static struct result
+static ff_ct_result
 run(const ff_collapse_opts *o, const char *text, size_t len, int strict)
 {
 	return run_inject(o, text, len, strict, 0, NULL);
 }
 
-static struct result
+static ff_ct_result
 run_fmt_inject(ff_collapse_format fmt, const char *text, size_t len,
     unsigned long fail, unsigned long *made)
 {
@@ -82,7 +45,7 @@ run_fmt_inject(ff_collapse_format fmt, const char *text, size_t len,
 	return run_inject(&o, text, len, 0, fail, made);
 }
 
-static struct result
+static ff_ct_result
 run_fmt(ff_collapse_format fmt, const char *text, size_t len)
 {
 	ff_collapse_opts o;
@@ -110,7 +73,7 @@ test_options(void **state)
 	char longname[FF_COLLAPSE_EVENT_MAX + 2];
 	ff_collapse_opts o;
 	ff_collapse_format f;
-	struct result r;
+	ff_ct_result r;
 	ff_err err;
 
 	(void)state;
@@ -172,21 +135,21 @@ test_options(void **state)
 	r = run(&o, "", 0, 0);
 	assert_int_equal(r.rc, FF_ERR_USAGE);
 	assert_non_null(strstr(r.out, "more periods than count columns"));
-	free(r.out);
+	ff_ct_free(&r);
 	ff_collapse_opts_init(&o);
 	o.format = FF_COLLAPSE_DTRACE;
 	o.interval_ms = 10;
 	r = run(&o, "", 0, 0);
 	assert_int_equal(r.rc, FF_ERR_USAGE);
 	assert_non_null(strstr(r.out, "--interval-ms applies to procstat"));
-	free(r.out);
+	ff_ct_free(&r);
 	/* A format value no collapser handles is an internal error, not a
 	 * silent empty profile. */
 	ff_collapse_opts_init(&o);
 	o.format = (ff_collapse_format)42;
 	r = run(&o, "x\n", 2, 0);
 	assert_int_equal(r.rc, FF_ERR_INTERNAL);
-	free(r.out);
+	ff_ct_free(&r);
 }
 
 /* ---- detection ----------------------------------------------------------- */
@@ -203,7 +166,7 @@ test_detect(void **state)
 	unsigned char broken[5] = { 0x50, 0x2A, 0x4D, 0x18, 1 };
 	char *text;
 	ff_collapse_format f;
-	struct result r;
+	ff_ct_result r;
 	ff_src *src;
 	ff_err err;
 	size_t i, o = 0;
@@ -217,7 +180,7 @@ test_detect(void **state)
 	r = run_fmt(FF_COLLAPSE_AUTO, dtrace_crlf, sizeof dtrace_crlf - 1);
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "unix`b;unix`a 5\n");
-	free(r.out);
+	ff_ct_free(&r);
 	/* A few form feeds and vertical tabs among many text lines are not
 	 * "binary"; many DEL bytes are. */
 	text = malloc(8192);
@@ -235,7 +198,7 @@ test_detect(void **state)
 	r = run_fmt(FF_COLLAPSE_PERF, text, 200);
 	assert_int_equal(r.rc, FF_ERR_PARSE);
 	assert_non_null(strstr(r.out, "binary input"));
-	free(r.out);
+	ff_ct_free(&r);
 	free(text);
 	/* A source that fails while being sniffed. */
 	assert_int_equal(ff_src_open_mem(&src, broken, sizeof broken, "b", NULL,
@@ -309,7 +272,7 @@ test_many_frames(void **state)
 	enum { N = 9000 };
 	size_t cap = (size_t)N * 2 * 64, o = 0, i;
 	char *text = malloc(cap), want[64];
-	struct result r;
+	ff_ct_result r;
 	int round;
 
 	(void)state;
@@ -326,7 +289,7 @@ test_many_frames(void **state)
 		snprintf(want, sizeof want, "app;main;leaf%zu 2\n", i);
 		assert_non_null(strstr(r.out, want));
 	}
-	free(r.out);
+	ff_ct_free(&r);
 	free(text);
 }
 
@@ -357,7 +320,7 @@ test_pmc_limits(void **state)
 		"5% [5x", "@", "@ x", "@ [1]", "x y z",
 	};
 	char *text, *p;
-	struct result r;
+	ff_ct_result r;
 	size_t len, i, o;
 
 	(void)state;
@@ -369,13 +332,13 @@ test_pmc_limits(void **state)
 	/* The unindented line is the sampled function: the leaf. */
 	assert_memory_equal(r.out, "f4095;f4094;", 12);
 	assert_non_null(strstr(r.out, ";f1;f0 1\n"));
-	free(r.out);
+	ff_ct_free(&r);
 	free(text);
 	text = pmc_chain(FF_DEPTH_MAX + 1, &len);
 	r = run_fmt(FF_COLLAPSE_PMC, text, len);
 	assert_int_equal(r.rc, FF_OK);
 	assert_int_equal(r.bad, 1);
-	free(r.out);
+	ff_ct_free(&r);
 	free(text);
 	/* A NUL byte, a frame past 64 KiB, and the grammar line by line. */
 	/* (after 64 KiB of text: a NUL byte near the start is "binary") */
@@ -394,7 +357,7 @@ test_pmc_limits(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "ok 5000\n");
 	assert_int_equal(r.bad, 2);
-	free(r.out);
+	ff_ct_free(&r);
 	for (i = 0; i < sizeof unrecognised / sizeof unrecognised[0]; i++) {
 		o = (size_t)snprintf(text, 256, "@ c [1 samples]\n %s\n"
 		    "100.0%%  [4]  g\n", unrecognised[i]);
@@ -403,7 +366,7 @@ test_pmc_limits(void **state)
 			fail_msg("'%s': rc %d bad %llu out '%s'",
 			    unrecognised[i], r.rc, (unsigned long long)r.bad,
 			    r.out);
-		free(r.out);
+		ff_ct_free(&r);
 	}
 	free(text);
 	/* Thirty sections and no --event: the message lists the first
@@ -419,7 +382,7 @@ test_pmc_limits(void **state)
 	assert_non_null(strstr(r.out, "number_00, "));
 	assert_non_null(strstr(r.out, ", ...): choose one with --event"));
 	assert_null(strstr(r.out, "number_29"));
-	free(r.out);
+	ff_ct_free(&r);
 	free(text);
 }
 
@@ -431,7 +394,7 @@ test_dtrace_limits(void **state)
 {
 	size_t cap = (FF_DEPTH_MAX + 2) * 24 + 256, o = 0, i;
 	char *text = malloc(cap);
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	o += (size_t)snprintf(text, cap, "%s", DTRACE_HEAD);
@@ -442,7 +405,7 @@ test_dtrace_limits(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "m`g 3\n");
 	assert_int_equal(r.bad, 1);
-	free(r.out);
+	ff_ct_free(&r);
 	/* Once a column's total is 2^63-1, every later sample would pass
 	 * it: each is skipped, the earlier ones kept. */
 	o = (size_t)snprintf(text, cap, DTRACE_HEAD "  m`a\n  "
@@ -452,7 +415,7 @@ test_dtrace_limits(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "m`a 9223372036854775807\n");
 	assert_int_equal(r.bad, 2);
-	free(r.out);
+	ff_ct_free(&r);
 	/* A count line must be an unsigned integer: a number in another form
 	 * spoils its stack; other text is a frame. */
 	{
@@ -480,7 +443,7 @@ test_dtrace_limits(void **state)
 				fail_msg("'%s': rc %d bad %llu out '%s'",
 				    counts[i].line, r.rc,
 				    (unsigned long long)r.bad, r.out);
-			free(r.out);
+			ff_ct_free(&r);
 		}
 	}
 	free(text);
@@ -493,7 +456,7 @@ test_procstat_limits(void **state)
 	    "              KSTACK                       \n";
 	size_t cap = FF_FRAME_MAX + 4096 + 1000 * 100, o, i;
 	char *text = malloc(cap);
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	/* (after 64 KiB of text: a NUL byte near the start is "binary") */
@@ -514,7 +477,7 @@ test_procstat_limits(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "intr;fork_exit;mi_switch 1000\n");
 	assert_int_equal(r.bad, 2);
-	free(r.out);
+	ff_ct_free(&r);
 	free(text);
 }
 
@@ -547,7 +510,7 @@ test_oom(void **state)
 	(void)state;
 	for (k = 0; k < sizeof samples / sizeof samples[0]; k++) {
 		const char *text = samples[k].text;
-		struct result ref, r;
+		ff_ct_result ref, r;
 		int failed = 0;
 
 		ref = run_fmt(samples[k].fmt, text, strlen(text));
@@ -555,7 +518,7 @@ test_oom(void **state)
 		assert_true(strlen(ref.out) > 0);
 		r = run_fmt_inject(samples[k].fmt, text, strlen(text),
 		    ULONG_MAX, &made);
-		free(r.out);
+		ff_ct_free(&r);
 		for (n = 1; n <= made; n++) {
 			/* The nth allocation of the collapse and every later
 			 * one fail. */
@@ -569,12 +532,12 @@ test_oom(void **state)
 			} else {
 				failed++;
 			}
-			free(r.out);
+			ff_ct_free(&r);
 		}
 		assert_true(failed > 0);
 		print_message("format %d: %lu allocations, each failed in "
 		    "turn: clean\n", samples[k].fmt, made);
-		free(ref.out);
+		ff_ct_free(&ref);
 	}
 }
 

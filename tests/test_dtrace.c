@@ -3,6 +3,7 @@
  * hostile input.
  */
 #include "testutil.h"
+#include "collapsetest.h"
 
 #include "agent/collapse.h"
 #include "profile/fold.h"
@@ -12,68 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct result {
-	ff_rc rc;
-	char *out;            /* folded output, or the error message */
-	uint64_t bad;         /* malformed lines reported */
-	char *diag;           /* what the diag printed */
-};
-
-static void
-result_free(struct result *r)
-{
-	free(r->out);
-	free(r->diag);
-}
-
-static struct result
+static ff_ct_result
 collapse_opts(const char *text, size_t len, const ff_collapse_opts *o,
     int strict)
 {
 	ff_collapse_opts def;
-	struct result r = { 0 };
-	ff_intern *t = ff_intern_new();
-	ff_stacks *s;
-	ff_diag *d;
-	ff_src *src;
-	size_t n, dn;
-	FILE *f, *df;
-	ff_err err;
 
-	if (o == NULL) {
-		ff_collapse_opts_init(&def);
-		def.format = FF_COLLAPSE_DTRACE;
-		o = &def;
-	}
-	df = open_memstream(&r.diag, &dn);
-	d = ff_diag_new(df, "test", strict);
-	s = ff_stacks_new(t, ff_collapse_ncols(o));
-	assert_int_equal(ff_src_open_mem(&src, text, len, "d.txt", NULL,
-	    &err), FF_OK);
-	r.rc = ff_collapse_src(o, src, s, NULL, d, &err);
-	r.bad = ff_diag_count(d);
-	if (r.rc == FF_OK) {
-		f = open_memstream(&r.out, &n);
-		assert_int_equal(ff_fold_write(s, f, &err), FF_OK);
-		fclose(f);
-	} else {
-		r.out = strdup(ff_err_msg(&err));
-	}
-	ff_src_close(src);
-	ff_stacks_free(s);
-	ff_intern_free(t);
-	ff_diag_free(d);
-	fclose(df);
-	return r;
+	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_DTRACE, &def), text, len, "d.txt",
+	    strict, 0, NULL);
 }
 
 #define EXPECT(text, expect, nbad) do {                                \
-	struct result r_ = collapse_opts(text, sizeof(text) - 1, NULL, 0); \
+	ff_ct_result r_ = collapse_opts(text, sizeof(text) - 1, NULL, 0); \
 	if (r_.rc != FF_OK)                                            \
 		fail_msg("collapse failed: %s", r_.out);               \
 	assert_string_equal(r_.out, expect);                           \
 	assert_int_equal(r_.bad, nbad);                                \
-	result_free(&r_);                                              \
+	ff_ct_free(&r_);                                               \
 } while (0)
 
 #define HEAD "CPU     ID                    FUNCTION:NAME\n" \
@@ -168,7 +124,7 @@ static void
 test_counts(void **state)
 {
 	ff_collapse_opts o;
-	struct result r;
+	ff_ct_result r;
 	static const char small[] = HEAD "  x`f\n  3\n";
 	static const char big[] = HEAD "  x`f\n  9223372036854775808\n\n"
 	    "  x`g\n  9223372036854775807\n\n  x`g\n  1\n\n  x`h\n  3\n";
@@ -179,14 +135,14 @@ test_counts(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "x`g 9223372036854775807\n");
 	assert_int_equal(r.bad, 3);
-	result_free(&r);
+	ff_ct_free(&r);
 	/* --periods multiplies. */
 	ff_collapse_opts_init(&o);
 	o.format = FF_COLLAPSE_DTRACE;
 	o.periods[0] = 1000;
 	r = collapse_opts(small, sizeof small - 1, &o, 0);
 	assert_string_equal(r.out, "x`f 3000\n");
-	result_free(&r);
+	ff_ct_free(&r);
 }
 
 static void
@@ -194,13 +150,13 @@ test_hostile(void **state)
 {
 	static const char nul[] = HEAD "  x`f\0g\n  1\n";
 	size_t pad = 70 << 10, n = 1 << 20, len;
-	struct result r;
+	ff_ct_result r;
 	char *b;
 
 	(void)state;
 	r = collapse_opts(nul, sizeof nul - 1, NULL, 0);
 	assert_int_equal(r.rc, FF_ERR_PARSE);
-	result_free(&r);
+	ff_ct_free(&r);
 	/* A late NUL: the line is skipped, its stack keeps the rest. */
 	b = malloc(sizeof HEAD + pad + 64);
 	memcpy(b, HEAD, sizeof HEAD - 1);
@@ -211,7 +167,7 @@ test_hostile(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "x`h 1\n");
 	assert_int_equal(r.bad, 1);
-	result_free(&r);
+	ff_ct_free(&r);
 	free(b);
 	/* A 1 MiB frame is too long; 1 MiB of C++ arguments are not. */
 	b = malloc(n + 64);
@@ -222,14 +178,14 @@ test_hostile(void **state)
 	r = collapse_opts(b, len, NULL, 0);
 	assert_string_equal(r.out, "x`g 2\n");
 	assert_int_equal(r.bad, 1);
-	result_free(&r);
+	ff_ct_free(&r);
 	len = (size_t)sprintf(b, "h\nh\nh\n  x`a::f(");
 	memset(b + len, 'a', n);
 	len += n;
 	len += (size_t)sprintf(b + len, ")+0x1\n  1\n");
 	r = collapse_opts(b, len, NULL, 0);
 	assert_string_equal(r.out, "x`a::f 1\n");
-	result_free(&r);
+	ff_ct_free(&r);
 	free(b);
 }
 
@@ -237,12 +193,12 @@ static void
 test_strict(void **state)
 {
 	static const char in[] = HEAD "  7\n  x`f\n  1\n";
-	struct result r = collapse_opts(in, sizeof in - 1, NULL, 1);
+	ff_ct_result r = collapse_opts(in, sizeof in - 1, NULL, 1);
 
 	(void)state;
 	assert_int_equal(r.rc, FF_ERR_PARSE);
 	assert_non_null(strstr(r.out, "d.txt:4:"));
-	result_free(&r);
+	ff_ct_free(&r);
 }
 
 static void
@@ -250,14 +206,14 @@ test_out_of_memory(void **state)
 {
 	static const char in[] = HEAD "  x`f\n  x`a->b\n  1\n\n  x`f\n  2\n";
 	unsigned long n, total;
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	ff_mem_fail_at(1000000, 0);
 	r = collapse_opts(in, sizeof in - 1, NULL, 0);
 	total = ff_mem_fail_at(0, 0);
 	assert_int_equal(r.rc, FF_OK);
-	result_free(&r);
+	ff_ct_free(&r);
 	for (n = 1; n <= total; n++) {
 		ff_collapse_opts o;
 		ff_intern *t;

@@ -3,6 +3,7 @@
  * hostile input.
  */
 #include "testutil.h"
+#include "collapsetest.h"
 
 #include "agent/collapse.h"
 #include "profile/fold.h"
@@ -12,68 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct result {
-	ff_rc rc;
-	char *out;            /* folded output, or the error message */
-	uint64_t bad;         /* malformed lines reported */
-	ff_collapse_stats st;
-	char *diag;           /* what the diag printed */
-};
-
-static void
-result_free(struct result *r)
-{
-	free(r->out);
-	free(r->diag);
-}
-
 /* Collapse text[0..len) as perf with o (NULL = defaults). */
-static struct result
+static ff_ct_result
 collapse_opts(const char *text, size_t len, const ff_collapse_opts *o,
     int strict)
 {
 	ff_collapse_opts def;
-	struct result r = { 0 };
-	ff_intern *t = ff_intern_new();
-	ff_stacks *s;
-	ff_diag *d;
-	ff_src *src;
-	size_t n, dn;
-	FILE *f, *df;
-	ff_err err;
 
-	if (o == NULL) {
-		ff_collapse_opts_init(&def);
-		def.format = FF_COLLAPSE_PERF;
-		o = &def;
-	}
-	df = open_memstream(&r.diag, &dn);
-	d = ff_diag_new(df, "test", strict);
-	s = ff_stacks_new(t, ff_collapse_ncols(o));
-	assert_non_null(s);
-	assert_int_equal(ff_src_open_mem(&src, text, len, "in.txt", NULL,
-	    &err), FF_OK);
-	r.rc = ff_collapse_src(o, src, s, &r.st, d, &err);
-	r.bad = ff_diag_count(d);
-	if (r.rc == FF_OK) {
-		f = open_memstream(&r.out, &n);
-		assert_int_equal(ff_fold_write(s, f, &err), FF_OK);
-		fclose(f);
-	} else {
-		r.out = strdup(ff_err_msg(&err));
-	}
-#ifndef NDEBUG
-	ff_stacks_check(s);
-#endif
-	ff_src_close(src);
-	ff_stacks_free(s);
-	ff_intern_free(t);
-	ff_diag_free(d);
-	fclose(df);
-	return r;
+	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_PERF, &def), text, len, "in.txt",
+	    strict, 0, NULL);
 }
 
-static struct result
+static ff_ct_result
 collapse_flags(const char *text, unsigned flags)
 {
 	ff_collapse_opts o;
@@ -87,12 +38,12 @@ collapse_flags(const char *text, unsigned flags)
 /* Expect text to collapse (with flags) to expect, with nbad malformed
  * lines. */
 #define EXPECT(text, flags, expect, nbad) do {                         \
-	struct result r_ = collapse_flags(text, flags);                \
+	ff_ct_result r_ = collapse_flags(text, flags);                 \
 	if (r_.rc != FF_OK)                                            \
 		fail_msg("collapse failed: %s", r_.out);               \
 	assert_string_equal(r_.out, expect);                           \
 	assert_int_equal(r_.bad, nbad);                                \
-	result_free(&r_);                                              \
+	ff_ct_free(&r_);                                               \
 } while (0)
 
 #define EV "app 123/456 [001] 10.000000: 1 cycles: \n"
@@ -344,7 +295,7 @@ static const char two_events[] =
 static void
 test_first_event_only(void **state)
 {
-	struct result r = collapse_flags(two_events, 0);
+	ff_ct_result r = collapse_flags(two_events, 0);
 
 	(void)state;
 	assert_int_equal(r.rc, FF_OK);
@@ -353,14 +304,14 @@ test_first_event_only(void **state)
 	assert_int_equal(r.st.skipped_event, 2);
 	assert_string_equal(r.st.others, "cycles");
 	assert_int_equal(r.st.samples, 3);
-	result_free(&r);
+	ff_ct_free(&r);
 }
 
 static void
 test_event_filter(void **state)
 {
 	ff_collapse_opts o;
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	ff_collapse_opts_init(&o);
@@ -370,19 +321,19 @@ test_event_filter(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "p;a 300\np;b 300\n");
 	assert_int_equal(r.st.skipped_event, 3);
-	result_free(&r);
+	ff_ct_free(&r);
 	strcpy(o.event, "nope");
 	r = collapse_opts(two_events, sizeof two_events - 1, &o, 0);
 	assert_string_equal(r.out, "");
 	assert_string_equal(r.st.others, "instructions,cycles");
-	result_free(&r);
+	ff_ct_free(&r);
 }
 
 static void
 test_events_columns(void **state)
 {
 	ff_collapse_opts o;
-	struct result r;
+	ff_ct_result r;
 	static const char in[] = "p 1 cycles:\n\t1 c (m)\n\n";
 
 	(void)state;
@@ -393,12 +344,12 @@ test_events_columns(void **state)
 	r = collapse_opts(two_events, sizeof two_events - 1, &o, 0);
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "p;a 300 100\np;b 300 120\n");
-	result_free(&r);
+	ff_ct_free(&r);
 	/* Samples without an event name cannot be placed: counted. */
 	r = collapse_opts(in, sizeof in - 1, &o, 0);
 	assert_string_equal(r.out, "");
 	assert_int_equal(r.st.skipped_noevent, 1);
-	result_free(&r);
+	ff_ct_free(&r);
 	/* Samples without a period count the column's period option. */
 	assert_int_equal(ff_collapse_opts_periods(&o, "1000,2000", NULL),
 	    FF_OK);
@@ -408,7 +359,7 @@ test_events_columns(void **state)
 
 		r = collapse_opts(np, sizeof np - 1, &o, 0);
 		assert_string_equal(r.out, "p;a 1000 2000\n");
-		result_free(&r);
+		ff_ct_free(&r);
 	}
 }
 
@@ -432,7 +383,7 @@ static void
 test_period_option_overflow(void **state)
 {
 	ff_collapse_opts o;
-	struct result r;
+	ff_ct_result r;
 	static const char in[] = "p 1 1.0: cycles: \n\t1 a (m)\n\n"
 	    "p 1 1.0: cycles: \n\t1 a (m)\n\n";
 
@@ -444,7 +395,7 @@ test_period_option_overflow(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "p;a 4611686018427387904\n");
 	assert_int_equal(r.bad, 1);
-	result_free(&r);
+	ff_ct_free(&r);
 }
 
 /* A buffer of n bytes of text: a sample whose frame symbol is huge. */
@@ -464,7 +415,7 @@ huge_symbol(size_t n, const char *pre, const char *post, size_t *len)
 static void
 test_megabyte_lines(void **state)
 {
-	struct result r;
+	ff_ct_result r;
 	size_t len;
 	char *b;
 
@@ -477,14 +428,14 @@ test_megabyte_lines(void **state)
 	assert_string_equal(r.out, "p;g 1\n");
 	assert_int_equal(r.bad, 1);
 	assert_non_null(strstr(r.diag, "in.txt:2: frame name longer"));
-	result_free(&r);
+	ff_ct_free(&r);
 	free(b);
 	/* A 1 MiB argument list tidies away: the frame is fine. */
 	b = huge_symbol(1 << 20, "p 1 1.0: cycles: \n\t1 f(", ") (m)\n", &len);
 	r = collapse_opts(b, len, NULL, 0);
 	assert_string_equal(r.out, "p;f 1\n");
 	assert_int_equal(r.bad, 0);
-	result_free(&r);
+	ff_ct_free(&r);
 	free(b);
 	/* A line past FF_LINE_MAX is skipped and reported. */
 	b = huge_symbol(FF_LINE_MAX + 10, "p 1 1.0: cycles: \n\t1 a (m)\n\t",
@@ -493,7 +444,7 @@ test_megabyte_lines(void **state)
 	assert_string_equal(r.out, "p;b;a 1\n");
 	assert_int_equal(r.bad, 1);
 	assert_non_null(strstr(r.diag, "in.txt:3: line longer than"));
-	result_free(&r);
+	ff_ct_free(&r);
 	free(b);
 }
 
@@ -505,7 +456,7 @@ test_nul_bytes(void **state)
 	    "\t1 c (m)\n\np 1 1.0: cycles: \n\t1 a\0b (m)\n\n"
 	    "p\0 1 1.0: cycles: \n\n";
 	size_t pad = 70 << 10, len;
-	struct result r;
+	ff_ct_result r;
 	char *b;
 
 	(void)state;
@@ -513,7 +464,7 @@ test_nul_bytes(void **state)
 	r = collapse_opts(early, sizeof early - 1, NULL, 0);
 	assert_int_equal(r.rc, FF_ERR_PARSE);
 	assert_non_null(strstr(r.out, "binary"));
-	result_free(&r);
+	ff_ct_free(&r);
 	/* Later, a line with a NUL byte is malformed and skipped (a cached
 	 * frame reports each time it is seen). */
 	b = malloc(pad + sizeof late);
@@ -526,7 +477,7 @@ test_nul_bytes(void **state)
 	assert_string_equal(r.out, "p 1\np;c 1\n");
 	assert_int_equal(r.bad, 3);
 	assert_non_null(strstr(r.diag, "in.txt:3: NUL byte"));
-	result_free(&r);
+	ff_ct_free(&r);
 	free(b);
 }
 
@@ -535,7 +486,7 @@ test_stack_too_deep(void **state)
 {
 	size_t n = FF_DEPTH_MAX + 1, i, len = 0;
 	char *b = malloc(n * 16 + 100);
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	len += (size_t)sprintf(b, "p 1 1.0: cycles: \n");
@@ -547,7 +498,7 @@ test_stack_too_deep(void **state)
 	assert_string_equal(r.out, "p;ok 1\n");
 	assert_int_equal(r.bad, 1);
 	assert_non_null(strstr(r.diag, "in.txt:1: stack deeper"));
-	result_free(&r);
+	ff_ct_free(&r);
 	free(b);
 }
 
@@ -556,7 +507,7 @@ test_malformed_lines(void **state)
 {
 	static const char in[] = "\t1 early (m)\n"
 	    "p 1 1.0: cycles: \n\t1 a (m)\n\tgarbage without module\n\n";
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	r = collapse_opts(in, sizeof in - 1, NULL, 0);
@@ -565,12 +516,12 @@ test_malformed_lines(void **state)
 	assert_int_equal(r.bad, 2);
 	assert_non_null(strstr(r.diag, "test: in.txt:1: frame line outside"));
 	assert_null(strstr(r.diag, "in.txt:4"));   /* once per kind */
-	result_free(&r);
+	ff_ct_free(&r);
 	/* Strict: the first one is an error naming file and line. */
 	r = collapse_opts(in, sizeof in - 1, NULL, 1);
 	assert_int_equal(r.rc, FF_ERR_PARSE);
 	assert_non_null(strstr(r.out, "in.txt:1:"));
-	result_free(&r);
+	ff_ct_free(&r);
 }
 
 static void
@@ -589,14 +540,14 @@ test_out_of_memory(void **state)
 	static const char in[] = EV "\t1 a->b (m)\n\t1 c (m)\n\n"
 	    EV "\t1 d (m)\n\t1 c (m)\n\n";
 	unsigned long n, total;
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	ff_mem_fail_at(1000000, 0);
 	r = collapse_opts(in, sizeof in - 1, NULL, 0);
 	total = ff_mem_fail_at(0, 0);
 	assert_int_equal(r.rc, FF_OK);
-	result_free(&r);
+	ff_ct_free(&r);
 	for (n = 1; n <= total; n++) {
 		ff_intern *t;
 		ff_stacks *s;

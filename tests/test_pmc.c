@@ -3,6 +3,7 @@
  * rules, aggregated; sections and events; hostile input.
  */
 #include "testutil.h"
+#include "collapsetest.h"
 
 #include "agent/collapse.h"
 #include "profile/fold.h"
@@ -12,58 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct result {
-	ff_rc rc;
-	char *out;            /* folded output, or the error message */
-	uint64_t bad;
-	ff_collapse_stats st;
-};
-
-static struct result
+static ff_ct_result
 collapse_opts(const char *text, size_t len, const ff_collapse_opts *o,
     int strict)
 {
 	ff_collapse_opts def;
-	struct result r = { 0 };
-	ff_intern *t = ff_intern_new();
-	ff_stacks *s;
-	ff_diag *d = ff_diag_new(NULL, "test", strict);
-	ff_src *src;
-	size_t n;
-	FILE *f;
-	ff_err err;
 
-	if (o == NULL) {
-		ff_collapse_opts_init(&def);
-		def.format = FF_COLLAPSE_PMC;
-		o = &def;
-	}
-	s = ff_stacks_new(t, ff_collapse_ncols(o));
-	assert_int_equal(ff_src_open_mem(&src, text, len, "g.txt", NULL,
-	    &err), FF_OK);
-	r.rc = ff_collapse_src(o, src, s, &r.st, d, &err);
-	r.bad = ff_diag_count(d);
-	if (r.rc == FF_OK) {
-		f = open_memstream(&r.out, &n);
-		assert_int_equal(ff_fold_write(s, f, &err), FF_OK);
-		fclose(f);
-	} else {
-		r.out = strdup(ff_err_msg(&err));
-	}
-	ff_src_close(src);
-	ff_stacks_free(s);
-	ff_intern_free(t);
-	ff_diag_free(d);
-	return r;
+	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_PMC, &def), text, len, "g.txt",
+	    strict, 0, NULL);
 }
 
 #define EXPECT(text, expect, nbad) do {                                \
-	struct result r_ = collapse_opts(text, sizeof(text) - 1, NULL, 0); \
+	ff_ct_result r_ = collapse_opts(text, sizeof(text) - 1, NULL, 0); \
 	if (r_.rc != FF_OK)                                            \
 		fail_msg("collapse failed: %s", r_.out);               \
 	assert_string_equal(r_.out, expect);                           \
 	assert_int_equal(r_.bad, nbad);                                \
-	free(r_.out);                                                  \
+	ff_ct_free(&r_);                                               \
 } while (0)
 
 static const char tree[] =
@@ -124,14 +90,14 @@ test_sections(void **state)
 	    "@ INSTR [7 samples]\n\n10.0%  [7]  a\n 100.0%  [7]  m\n"
 	    "10.0%  [1]  b\n";
 	ff_collapse_opts o;
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	/* Several sections and no event: an error naming them. */
 	r = collapse_opts(two, sizeof two - 1, NULL, 0);
 	assert_int_equal(r.rc, FF_ERR_USAGE);
 	assert_non_null(strstr(r.out, "2 event sections (CYCLES, INSTR)"));
-	free(r.out);
+	ff_ct_free(&r);
 	ff_collapse_opts_init(&o);
 	o.format = FF_COLLAPSE_PMC;
 	strcpy(o.event, "INSTR");
@@ -139,13 +105,13 @@ test_sections(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "b 1\nm;a 7\n");
 	assert_int_equal(r.st.skipped_event, 1);
-	free(r.out);
+	ff_ct_free(&r);
 	strcpy(o.event, "MISSING");
 	r = collapse_opts(two, sizeof two - 1, &o, 0);
 	assert_int_equal(r.rc, FF_ERR_USAGE);
 	assert_non_null(strstr(r.out, "no section for event 'MISSING' "
 	    "(sections: CYCLES, INSTR)"));
-	free(r.out);
+	ff_ct_free(&r);
 	/* Several events: one column each. */
 	o.event[0] = '\0';
 	assert_int_equal(ff_collapse_opts_events(&o, "CYCLES,INSTR", NULL),
@@ -153,17 +119,17 @@ test_sections(void **state)
 	r = collapse_opts(two, sizeof two - 1, &o, 0);
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "b 0 1\nm;a 3 7\n");
-	free(r.out);
+	ff_ct_free(&r);
 	/* --periods weighs each column. */
 	assert_int_equal(ff_collapse_opts_periods(&o, "10,100", NULL), FF_OK);
 	r = collapse_opts(two, sizeof two - 1, &o, 0);
 	assert_string_equal(r.out, "b 0 100\nm;a 30 700\n");
-	free(r.out);
+	ff_ct_free(&r);
 	assert_int_equal(ff_collapse_opts_events(&o, "INSTR,NOPE", NULL),
 	    FF_OK);
 	r = collapse_opts(two, sizeof two - 1, &o, 0);
 	assert_int_equal(r.rc, FF_ERR_USAGE);
-	free(r.out);
+	ff_ct_free(&r);
 }
 
 static void
@@ -172,7 +138,7 @@ test_unnamed_section(void **state)
 	static const char in[] = "10.0%  [3]  a\n";
 	static const char named[] = "@ X [1 samples]\n10.0%  [3]  a\n";
 	ff_collapse_opts o;
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	ff_collapse_opts_init(&o);
@@ -180,27 +146,27 @@ test_unnamed_section(void **state)
 	strcpy(o.event, "X");
 	r = collapse_opts(in, sizeof in - 1, &o, 0);
 	assert_int_equal(r.rc, FF_ERR_USAGE);
-	free(r.out);
+	ff_ct_free(&r);
 	assert_int_equal(ff_collapse_opts_events(&o, "X", NULL), FF_OK);
 	o.event[0] = '\0';
 	r = collapse_opts(named, sizeof named - 1, &o, 0);
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "a 3\n");
-	free(r.out);
+	ff_ct_free(&r);
 }
 
 static void
 test_out_of_memory(void **state)
 {
 	unsigned long n, total;
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	ff_mem_fail_at(1000000, 0);
 	r = collapse_opts(tree, sizeof tree - 1, NULL, 0);
 	total = ff_mem_fail_at(0, 0);
 	assert_int_equal(r.rc, FF_OK);
-	free(r.out);
+	ff_ct_free(&r);
 	for (n = 1; n <= total; n++) {
 		ff_collapse_opts o;
 		ff_intern *t;

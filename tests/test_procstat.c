@@ -3,6 +3,7 @@
  * snapshots, options and hostile input.
  */
 #include "testutil.h"
+#include "collapsetest.h"
 
 #include "agent/collapse.h"
 #include "profile/fold.h"
@@ -12,50 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct result {
-	ff_rc rc;
-	char *out;
-	uint64_t bad;
-};
-
-static struct result
+static ff_ct_result
 collapse_opts(const char *text, size_t len, const ff_collapse_opts *o)
 {
 	ff_collapse_opts def;
-	struct result r = { 0 };
-	ff_intern *t = ff_intern_new();
-	ff_stacks *s;
-	ff_diag *d = ff_diag_new(NULL, "test", 0);
-	ff_src *src;
-	size_t n;
-	FILE *f;
-	ff_err err;
 
-	if (o == NULL) {
-		ff_collapse_opts_init(&def);
-		def.format = FF_COLLAPSE_PROCSTAT;
-		o = &def;
-	}
-	s = ff_stacks_new(t, 1);
-	assert_int_equal(ff_src_open_mem(&src, text, len, "k.txt", NULL,
-	    &err), FF_OK);
-	r.rc = ff_collapse_src(o, src, s, NULL, d, &err);
-	r.bad = ff_diag_count(d);
-	if (r.rc == FF_OK) {
-		f = open_memstream(&r.out, &n);
-		assert_int_equal(ff_fold_write(s, f, &err), FF_OK);
-		fclose(f);
-	} else {
-		r.out = strdup(ff_err_msg(&err));
-	}
-	ff_src_close(src);
-	ff_stacks_free(s);
-	ff_intern_free(t);
-	ff_diag_free(d);
-	return r;
+	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_PROCSTAT, &def), text, len, "k.txt",
+	    0, 0, NULL);
 }
 
-static struct result
+static ff_ct_result
 collapse_flags(const char *text, unsigned flags, uint64_t interval)
 {
 	ff_collapse_opts o;
@@ -68,12 +35,12 @@ collapse_flags(const char *text, unsigned flags, uint64_t interval)
 }
 
 #define EXPECT(text, flags, interval, expect, nbad) do {               \
-	struct result r_ = collapse_flags(text, flags, interval);      \
+	ff_ct_result r_ = collapse_flags(text, flags, interval);       \
 	if (r_.rc != FF_OK)                                            \
 		fail_msg("collapse failed: %s", r_.out);               \
 	assert_string_equal(r_.out, expect);                           \
 	assert_int_equal(r_.bad, nbad);                                \
-	free(r_.out);                                                  \
+	ff_ct_free(&r_);                                               \
 } while (0)
 
 /* Two snapshots as procstat -kk -a prints them. */
@@ -129,26 +96,26 @@ test_malformed(void **state)
 {
 	static const char in[] = "garbage line\nx 100 y z+0x1\n"
 	    "1 100 ok f+0x1\n";
-	struct result r = collapse_opts(in, sizeof in - 1, NULL);
+	ff_ct_result r = collapse_opts(in, sizeof in - 1, NULL);
 
 	(void)state;
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "ok;f 1\n");
 	assert_int_equal(r.bad, 2);
-	free(r.out);
+	ff_ct_free(&r);
 }
 
 static void
 test_hostile(void **state)
 {
 	static const char nul[] = "1 100 ok f+0x1\0\n";
-	struct result r = collapse_opts(nul, sizeof nul - 1, NULL);
+	ff_ct_result r = collapse_opts(nul, sizeof nul - 1, NULL);
 	size_t n = FF_DEPTH_MAX + 2, i, len;
 	char *b = malloc(n * 8 + 64);
 
 	(void)state;
 	assert_int_equal(r.rc, FF_ERR_PARSE);
-	free(r.out);
+	ff_ct_free(&r);
 	/* Deeper than FF_DEPTH_MAX: skipped and reported. */
 	len = (size_t)sprintf(b, "1 100 deep");
 	for (i = 0; i < n; i++)
@@ -158,7 +125,7 @@ test_hostile(void **state)
 	assert_int_equal(r.rc, FF_OK);
 	assert_string_equal(r.out, "ok;g 1\n");
 	assert_int_equal(r.bad, 1);
-	free(r.out);
+	ff_ct_free(&r);
 	free(b);
 }
 
@@ -166,14 +133,14 @@ static void
 test_out_of_memory(void **state)
 {
 	unsigned long n, total;
-	struct result r;
+	ff_ct_result r;
 
 	(void)state;
 	ff_mem_fail_at(1000000, 0);
 	r = collapse_opts(snaps, sizeof snaps - 1, NULL);
 	total = ff_mem_fail_at(0, 0);
 	assert_int_equal(r.rc, FF_OK);
-	free(r.out);
+	ff_ct_free(&r);
 	for (n = 1; n <= total; n++) {
 		ff_collapse_opts o;
 		ff_intern *t;

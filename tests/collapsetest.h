@@ -1,0 +1,35 @@
+/*
+ * collapsetest.h -- running a collapser on text in memory, for the tests
+ * of the collapsers: the folded output (or the error), the malformed
+ * lines counted and what the diag printed about them, the statistics.
+ */
+#ifndef FF_COLLAPSETEST_H
+#define FF_COLLAPSETEST_H
+
+#include "agent/collapse.h"
+
+#include <stdint.h>
+
+typedef struct ff_ct_result {
+	ff_rc rc;
+	char *out;              /* folded output, or the error message */
+	uint64_t bad;           /* malformed lines reported */
+	ff_collapse_stats st;
+	char *diag;             /* what the diag printed */
+} ff_ct_result;
+
+/* Collapse text[0..len), named name in messages, with o; strict: every
+ * malformed line is fatal.  fail: 0, or make the fail-th allocation of
+ * the collapse and every later one fail (ff_mem_fail_at(fail, 1)); *made,
+ * when not NULL, then gets the allocations counted. */
+ff_ct_result ff_ct_run(const ff_collapse_opts *o, const char *text,
+    size_t len, const char *name, int strict, unsigned long fail,
+    unsigned long *made);
+
+/* o, or the default options with format fmt in *def. */
+const ff_collapse_opts *ff_ct_opts(const ff_collapse_opts *o,
+    ff_collapse_format fmt, ff_collapse_opts *def);
+
+void ff_ct_free(ff_ct_result *r);
+
+#endif
