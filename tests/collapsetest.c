@@ -9,6 +9,7 @@
 #include "profile/mem.h"
 #include "profile/src.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +83,40 @@ ff_ct_free(ff_ct_result *r)
 	free(r->out);
 	free(r->diag);
 	r->out = r->diag = NULL;
+}
+
+unsigned long
+ff_ct_nomem_sweep(ff_collapse_format fmt, const char *text, size_t len)
+{
+	ff_collapse_opts o;
+	unsigned long n, total;
+	ff_ct_result r;
+
+	ff_collapse_opts_init(&o);
+	o.format = fmt;
+	ff_mem_fail_at(ULONG_MAX, 0);
+	r = ff_ct_run(&o, text, len, "m", 0, 0, NULL);
+	total = ff_mem_fail_at(0, 0);
+	assert_int_equal(r.rc, FF_OK);
+	ff_ct_free(&r);
+	for (n = 1; n <= total; n++) {
+		ff_intern *t;
+		ff_stacks *s;
+		ff_src *src = NULL;
+		ff_err err;
+		ff_rc rc = FF_ERR_NOMEM;
+
+		ff_mem_fail_at(n, 0);
+		t = ff_intern_new();
+		s = t != NULL ? ff_stacks_new(t, ff_collapse_ncols(&o)) : NULL;
+		if (s != NULL && ff_src_open_mem(&src, text, len, "m", NULL,
+		    &err) == FF_OK)
+			rc = ff_collapse_src(&o, src, s, NULL, NULL, &err);
+		ff_mem_fail_at(0, 0);
+		assert_true(rc == FF_OK || rc == FF_ERR_NOMEM);
+		ff_src_close(src);
+		ff_stacks_free(s);
+		ff_intern_free(t);
+	}
+	return total;
 }

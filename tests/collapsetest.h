@@ -32,4 +32,11 @@ const ff_collapse_opts *ff_ct_opts(const ff_collapse_opts *o,
 
 void ff_ct_free(ff_ct_result *r);
 
+/* Fail each allocation of a whole run of format fmt on text[0..len) in
+ * turn (the tables, the source, the collapse): every run must end in
+ * FF_OK or a clean FF_ERR_NOMEM, leaking nothing (the ASan build checks).
+ * Returns how many allocations the run makes, so each was failed once. */
+unsigned long ff_ct_nomem_sweep(ff_collapse_format fmt, const char *text,
+    size_t len);
+
 #endif
