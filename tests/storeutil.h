@@ -1,6 +1,6 @@
 /*
  * storeutil.h -- helpers shared by the store's tests: profile files built
- * in memory, valid or not.
+ * in memory, valid or not, and a tokens file.
  */
 #ifndef FF_STOREUTIL_H
 #define FF_STOREUTIL_H
@@ -9,6 +9,7 @@
 
 #include "profile/zst.h"
 #include "store/buf.h"
+#include "store/tokens.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,21 @@ ff_test_ffp(ff_buf *out, const char *host, const char *build,
 	    "\"site\":\"ams2\"", "2026-11-21T20:00:00Z");
 
 	ff_test_ffp_raw(out, m, strlen(m), text, strlen(text));
+}
+
+/* Tokens loaded from a file in the test's directory granting token to
+ * the hosts matching glob. */
+static inline ff_tokens *
+ff_test_tokens(const char *token, const char *glob)
+{
+	const char *path = ff_test_fmt("%s/tokens", ff_test_tmpdir());
+	const char *text = ff_test_fmt("%s %s\n", token, glob);
+	ff_tokens *t;
+	ff_err err;
+
+	assert_int_equal(ff_test_write(path, text, strlen(text)), 0);
+	assert_int_equal(ff_tokens_load(&t, path, &err), FF_OK);
+	return t;
 }
 
 #endif

@@ -87,19 +87,6 @@
 
 static const char TOKEN[] = "s3cr3t-token-0123456789";
 
-static ff_tokens *
-tokens(void)
-{
-	const char *path = ff_test_fmt("%s/tokens", ff_test_tmpdir());
-	const char *text = ff_test_fmt("%s cache-*\n", TOKEN);
-	ff_tokens *t;
-	ff_err err;
-
-	assert_int_equal(ff_test_write(path, text, strlen(text)), 0);
-	assert_int_equal(ff_tokens_load(&t, path, &err), FF_OK);
-	return t;
-}
-
 static void
 cfg_init(ff_upload_cfg *c, const ff_tokens *t)
 {
@@ -152,7 +139,7 @@ check_headers(const ff_upload_cfg *c, const struct hcase *k)
 static void
 test_header_answers(void **state)
 {
-	ff_tokens *t = tokens();
+	ff_tokens *t = ff_test_tokens(TOKEN, "cache-*");
 	const char *b = ff_test_fmt("Bearer %s", TOKEN);
 	const char *spaced = ff_test_fmt("bearer    %s   ", TOKEN);
 	const struct hcase with_tokens[] = {
@@ -210,7 +197,7 @@ test_header_answers(void **state)
 static void
 test_header_oom(void **state)
 {
-	ff_tokens *t = tokens();
+	ff_tokens *t = ff_test_tokens(TOKEN, "cache-*");
 	const char *b = ff_test_fmt("Bearer %s", TOKEN);
 	ff_upload_cfg c;
 	ff_upload_req q;

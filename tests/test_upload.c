@@ -11,19 +11,6 @@
 
 static const char TOKEN[] = "s3cr3t-token-0123456789";
 
-static ff_tokens *
-tokens(void)
-{
-	const char *path = ff_test_fmt("%s/tokens", ff_test_tmpdir());
-	const char *text = ff_test_fmt("%s cache-*\n", TOKEN);
-	ff_tokens *t;
-	ff_err err;
-
-	assert_int_equal(ff_test_write(path, text, strlen(text)), 0);
-	assert_int_equal(ff_tokens_load(&t, path, &err), FF_OK);
-	return t;
-}
-
 static int
 never_seen(void *ctx, const char *hash, int64_t *id)
 {
@@ -85,7 +72,7 @@ headers(const ff_upload_cfg *c, const char *auth, const char *type,
 static void
 test_headers(void **state)
 {
-	ff_tokens *t = tokens();
+	ff_tokens *t = ff_test_tokens(TOKEN, "cache-*");
 	const char *bearer = ff_test_fmt("Bearer %s", TOKEN);
 	ff_upload_cfg c;
 	char *glob;
