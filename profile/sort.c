@@ -172,7 +172,8 @@ ff_sort_texts(uint32_t *ids, size_t n, const ff_text *t)
 		if (!k.keyed)
 			for (i = 0; i < k.n; i++)
 				key[i] = text_key(&t[id[i]], k.depth);
-		/* xorshift64: a pivot no input can be built against */
+		/* A pseudo-random pivot (xorshift64): no natural order of
+		 * the input (sorted, reversed, runs) is a worst case. */
 		seed ^= seed << 13;
 		seed ^= seed >> 7;
 		seed ^= seed << 17;

@@ -30,9 +30,11 @@ typedef struct ff_text {
  * order of memcmp, then length).  Not stable.  A multikey quicksort on
  * eight bytes at a time: a shared prefix is read once per text, not once
  * per comparison, which is what makes it fast on stacks (they share long
- * runs of root frames).  Pivots are drawn pseudo-randomly.  Texts that
- * differ only by trailing NUL bytes cost a quadratic final pass; folded
- * stacks have no NUL bytes.  FF_ERR_NOMEM when scratch space cannot be
+ * runs of root frames).  Pivots come from a fixed pseudo-random sequence,
+ * so sorted or reversed input is no worse than any other (an input built
+ * against the sequence could be quadratic).  Texts that differ only by
+ * trailing NUL bytes cost a quadratic final pass; folded stacks have no
+ * NUL bytes.  FF_ERR_NOMEM when scratch space cannot be
  * allocated (ids are then in some order). */
 ff_rc ff_sort_texts(uint32_t *ids, size_t n, const ff_text *t) FF_WUR;
 
