@@ -115,7 +115,16 @@ if command -v sqlite3 >/dev/null; then
 	sqlite3 "$DB" <"$T/fifo" >/dev/null &
 	locker=$!
 	exec 3>"$T/fifo"
+	# Wait for the lock (the server may be writing as it starts), and
+	# see that it is held: another writer must be refused at once.
+	echo ".timeout 20000" >&3
 	echo "BEGIN IMMEDIATE;" >&3
+	i=0
+	while sqlite3 "$DB" "BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 500 ] || fail "the test could not take the write lock"
+		sleep 0.02
+	done
 	pids=
 	for i in 0 1 2; do
 		post "$T/fleet/2026.11.2/cache-000$i.ffp" >"$T/q$i" &
