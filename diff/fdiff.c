@@ -2,9 +2,9 @@
  * fdiff.c -- combine two profiles into a differential one (see fdiff.h).
  */
 #include "diff/fdiff.h"
-#include "profile/arena.h"
 #include "profile/fold.h"
 #include "profile/func.h"
+#include "profile/intern.h"
 #include "profile/mem.h"
 #include "profile/sort.h"
 
@@ -114,23 +114,16 @@ out:
 
 /* ---- streaming merge of sorted files ------------------------------------ */
 
-struct mem;
-
-/* One input of the merge: the current (summed) stack and its count, read
- * from a sorted file or, when mem is set, from an unsorted one sorted in
- * memory. */
+/* One input of the merge: the current (summed) stack and its count. */
 struct side {
 	ff_src *src;
 	ff_fold_reader *r;
-	const char *cur;  /* the current stack: stack, or text in mem */
 	char *stack;      /* copy of the current stack */
 	size_t len, cap;
 	uint64_t count;
 	int done;
 	ff_fold_line next;
 	int have_next;
-	const struct mem *mem;
-	size_t pos;       /* next index into mem->order */
 };
 
 static ff_rc
@@ -202,131 +195,6 @@ add_count(const char *name, uint64_t *count, uint64_t c, ff_err *err)
 	return FF_OK;
 }
 
-/* ---- unsorted files, sorted in memory ------------------------------------ */
-
-/* A file's lines: stack texts (in an arena) and counts, and their order
- * sorted bytewise by text.  Lines of one stack stay separate here and are
- * summed as the merge reads them, as in a sorted file. */
-struct mem {
-	const char *name;
-	ff_arena *arena;
-	ff_text *text;
-	uint64_t *count;
-	uint32_t *order;
-	size_t n, cap;
-	uint64_t total;   /* of every count, at most FF_COUNT_MAX */
-};
-
-static void
-mem_free(struct mem *m)
-{
-	ff_arena_free(m->arena);
-	ff_free(m->text);
-	ff_free(m->count);
-	ff_free(m->order);
-}
-
-/* Room for one more line. */
-static ff_rc
-mem_grow(struct mem *m, ff_err *err)
-{
-	size_t cap = m->cap ? m->cap * 2 : 4096;
-	ff_text *t = ff_reallocarray(m->text, cap, sizeof *t);
-	uint64_t *c;
-
-	if (t == NULL)
-		return ff_err_nomem(err);
-	m->text = t;
-	if ((c = ff_reallocarray(m->count, cap, sizeof *c)) == NULL)
-		return ff_err_nomem(err);
-	m->count = c;
-	m->cap = cap;
-	return FF_OK;
-}
-
-/* Read path into m and sort it.  FF_DONE when the table path must read it
- * instead: a line it would report (counted in quiet), a stack past the
- * limits, a total past FF_COUNT_MAX, or more lines than an index holds. */
-static ff_rc
-mem_load(struct mem *m, const char *path, ff_diag *quiet, ff_err *err)
-{
-	struct side s;
-	int refuse = 0;
-	ff_rc rc;
-	size_t i;
-
-	memset(m, 0, sizeof *m);
-	if ((m->arena = ff_arena_new()) == NULL)
-		return ff_err_nomem(err);
-	if ((rc = side_open(&s, path, quiet, err)) != FF_OK) {
-		side_close(&s);
-		return rc;
-	}
-	m->name = path;
-	while ((rc = ff_fold_reader_next(s.r, &s.next, err)) == FF_OK) {
-		char *p;
-
-		if (!stack_fits(s.next.stack, s.next.len) || m->n == UINT32_MAX ||
-		    s.next.values[0] > (uint64_t)FF_COUNT_MAX - m->total) {
-			refuse = 1;
-			break;
-		}
-		m->total += s.next.values[0];
-		if (m->n == m->cap && (rc = mem_grow(m, err)) != FF_OK)
-			break;
-		if ((p = ff_arena_alloc(m->arena, s.next.len ? s.next.len : 1)) ==
-		    NULL) {
-			rc = ff_err_nomem(err);
-			break;
-		}
-		memcpy(p, s.next.stack, s.next.len);
-		m->text[m->n].p = p;
-		m->text[m->n].len = s.next.len;
-		m->count[m->n++] = s.next.values[0];
-	}
-	side_close(&s);
-	if (refuse || ff_diag_count(quiet) > 0)
-		return FF_DONE;
-	if (rc != FF_DONE)
-		return rc;
-	if ((m->order = ff_reallocarray(NULL, m->n ? m->n : 1,
-	    sizeof *m->order)) == NULL)
-		return ff_err_nomem(err);
-	for (i = 0; i < m->n; i++)
-		m->order[i] = (uint32_t)i;
-	if (ff_sort_texts(m->order, m->n, m->text) != FF_OK)
-		return ff_err_nomem(err);
-	return FF_OK;
-}
-
-/* side_next for a file sorted in memory. */
-static ff_rc
-mem_next(struct side *s, ff_err *err)
-{
-	const struct mem *m = s->mem;
-	const ff_text *t;
-	ff_rc rc;
-
-	if (s->pos == m->n) {
-		s->done = 1;
-		return FF_OK;
-	}
-	t = &m->text[m->order[s->pos]];
-	s->cur = t->p;
-	s->len = t->len;
-	s->count = m->count[m->order[s->pos++]];
-	for (; s->pos < m->n; s->pos++) {
-		uint32_t d = m->order[s->pos];
-
-		if (text_cmp(m->text[d].p, m->text[d].len, t->p, t->len) != 0)
-			break;
-		if ((rc = add_count(m->name, &s->count, m->count[d], err)) !=
-		    FF_OK)
-			return rc;
-	}
-	return FF_OK;
-}
-
 /* ---- the merge ------------------------------------------------------------ */
 
 /* Advance to the next distinct stack, summing adjacent duplicates.
@@ -337,8 +205,6 @@ side_next(struct side *s, ff_err *err)
 {
 	ff_rc rc;
 
-	if (s->mem != NULL)
-		return mem_next(s, err);
 	if (!s->have_next) {
 		rc = ff_fold_reader_next(s->r, &s->next, err);
 		if (rc == FF_DONE) {
@@ -359,7 +225,6 @@ side_next(struct side *s, ff_err *err)
 		s->cap = s->next.len;
 	}
 	memcpy(s->stack, s->next.stack, s->next.len);
-	s->cur = s->stack;
 	s->len = s->next.len;
 	s->count = s->next.values[0];
 	s->have_next = 0;
@@ -450,7 +315,7 @@ merge_pass(struct merge *m, ff_err *err)
 		return rc;
 	while (!a->done || !b->done) {
 		int c = a->done ? 1 : b->done ? -1 :
-		    text_cmp(a->cur, a->len, b->cur, b->len);
+		    text_cmp(a->stack, a->len, b->stack, b->len);
 
 		/* A total past 2^63-1 is reported by the table path (the
 		 * checking pass sums; the writing pass has the sums). */
@@ -463,11 +328,11 @@ merge_pass(struct merge *m, ff_err *err)
 		if (c >= 0)
 			m->total[1] += m->sink == NULL ? b->count : 0;
 		if (c < 0)
-			rc = merge_emit(m, a->cur, a->len, a->count, 0, err);
+			rc = merge_emit(m, a->stack, a->len, a->count, 0, err);
 		else if (c > 0)
-			rc = merge_emit(m, b->cur, b->len, 0, b->count, err);
+			rc = merge_emit(m, b->stack, b->len, 0, b->count, err);
 		else
-			rc = merge_emit(m, a->cur, a->len, a->count, b->count,
+			rc = merge_emit(m, a->stack, a->len, a->count, b->count,
 			    err);
 		if (rc == FF_OK && c <= 0)
 			rc = side_next(a, err);
@@ -530,39 +395,130 @@ fdiff_stream(const char *pa, const char *pb, const ff_fdiff_opts *o,
 	return rc;
 }
 
-/* Inputs that are not sorted: sort them in memory (text and an index:
- * about the files' size), then merge as if they were, in one pass (the
- * totals are known, and no stack can overflow when no total does).
- * FF_DONE sends them on to the table path. */
+/* ---- unsorted files, in memory -------------------------------------------- */
+
+/* Both files' stacks, each distinct text once (interned: hashed, compared
+ * on a match) with its count on each side. */
+struct memdiff {
+	ff_intern *stacks;
+	uint64_t *count;      /* two per stack: base, new */
+	size_t cap;           /* stacks count has room for */
+	uint64_t total[2];    /* at most FF_COUNT_MAX, so no sum overflows */
+};
+
+/* Add path's lines to side `side` of d.  FF_DONE when the table path must
+ * read the files instead: a line it would report (counted in quiet), a
+ * stack past the limits, a total past FF_COUNT_MAX. */
+static ff_rc
+mem_add(struct memdiff *d, int side, const char *path, ff_diag *quiet,
+    ff_err *err)
+{
+	struct side s;
+	int refuse = 0;
+	uint32_t id;
+	ff_rc rc;
+
+	if ((rc = side_open(&s, path, quiet, err)) != FF_OK) {
+		side_close(&s);
+		return rc;
+	}
+	while ((rc = ff_fold_reader_next(s.r, &s.next, err)) == FF_OK) {
+		uint64_t v = s.next.values[0];
+
+		if (!stack_fits(s.next.stack, s.next.len) ||
+		    v > (uint64_t)FF_COUNT_MAX - d->total[side]) {
+			refuse = 1;
+			break;
+		}
+		rc = ff_intern_put(d->stacks, s.next.stack, s.next.len, &id);
+		if (rc == FF_ERR_LIMIT) {
+			refuse = 1; /* a stack longer than the table keeps */
+			break;
+		}
+		if (rc != FF_OK) {
+			rc = ff_err_nomem(err);
+			break;
+		}
+		if (id >= d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 4096;
+			uint64_t *c = ff_reallocarray(d->count, cap,
+			    2 * sizeof *c);
+
+			if (c == NULL) {
+				rc = ff_err_nomem(err);
+				break;
+			}
+			memset(c + 2 * d->cap, 0, 2 * (cap - d->cap) * sizeof *c);
+			d->count = c;
+			d->cap = cap;
+		}
+		d->count[2 * (size_t)id + (size_t)side] += v;
+		d->total[side] += v;
+	}
+	side_close(&s);
+	if (refuse || ff_diag_count(quiet) > 0)
+		return FF_DONE;
+	return rc == FF_DONE ? FF_OK : rc;
+}
+
+/* Inputs that are not sorted: their distinct stacks in memory (about the
+ * size of the files' text), sorted bytewise and written.  FF_DONE sends
+ * them on to the table path. */
 static ff_rc
 fdiff_memory(const char *pa, const char *pb, const ff_fdiff_opts *o,
     ff_fdiff_sink sink, void *ctx, ff_err *err)
 {
-	struct mem ma, mb;
+	struct memdiff d;
 	struct merge m;
 	ff_diag *quiet;
+	ff_text *text = NULL;
+	uint32_t *order = NULL, n, i;
 	ff_rc rc;
 
-	memset(&ma, 0, sizeof ma);
-	memset(&mb, 0, sizeof mb);
+	memset(&d, 0, sizeof d);
 	memset(&m, 0, sizeof m);
-	if ((quiet = ff_diag_new(NULL, "ffdiff", 0)) == NULL)
-		return ff_err_nomem(err);
-	if ((rc = mem_load(&ma, pa, quiet, err)) == FF_OK &&
-	    (rc = mem_load(&mb, pb, quiet, err)) == FF_OK) {
-		m.normalize = o->normalize;
-		m.sink = sink;
-		m.ctx = ctx;
-		m.total[0] = ma.total;
-		m.total[1] = mb.total;
-		m.a.mem = &ma;
-		m.b.mem = &mb;
-		rc = merge_pass(&m, err);
+	quiet = ff_diag_new(NULL, "ffdiff", 0);
+	d.stacks = ff_intern_new();
+	if (quiet == NULL || d.stacks == NULL) {
+		rc = ff_err_nomem(err);
+		goto out;
 	}
+	if ((rc = mem_add(&d, 0, pa, quiet, err)) != FF_OK ||
+	    (rc = mem_add(&d, 1, pb, quiet, err)) != FF_OK)
+		goto out;
+	n = ff_intern_count(d.stacks);
+	text = ff_reallocarray(NULL, n ? n : 1, sizeof *text);
+	order = ff_reallocarray(NULL, n ? n : 1, sizeof *order);
+	if (text == NULL || order == NULL) {
+		rc = ff_err_nomem(err);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		text[i].p = ff_intern_str(d.stacks, i, &text[i].len);
+		order[i] = i;
+	}
+	if (ff_sort_texts(order, n, text) != FF_OK) {
+		rc = ff_err_nomem(err);
+		goto out;
+	}
+	m.normalize = o->normalize;
+	m.sink = sink;
+	m.ctx = ctx;
+	m.total[0] = d.total[0];
+	m.total[1] = d.total[1];
+	for (i = 0; i < n && rc == FF_OK; i++)
+		rc = merge_emit(&m, text[order[i]].p, text[order[i]].len,
+		    d.count[2 * (size_t)order[i]],
+		    d.count[2 * (size_t)order[i] + 1], err);
+	if (rc == FF_OK)
+		rc = merge_flush(&m, err);
+out:
 	ff_diag_free(quiet);
+	ff_intern_free(d.stacks);
+	ff_free(d.count);
+	ff_free(text);
+	ff_free(order);
 	ff_free(m.buf);
-	mem_free(&ma);
-	mem_free(&mb);
 	return rc;
 }
 

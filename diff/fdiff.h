@@ -37,10 +37,10 @@ typedef ff_rc (*ff_fdiff_sink)(void *ctx, const void *p, size_t len,
  * both are regular files already sorted bytewise (as every collapser and
  * writer emits them), they are merged line by line in two streaming
  * passes (totals and order, then output) with memory independent of
- * their size.  Regular files that are not sorted are sorted in memory
- * (their text and an index) and merged the same way.  Otherwise (a pipe,
- * strip_hex, or a line to report or past the limits) through stack
- * tables. */
+ * their size.  Regular files that are not sorted have their distinct
+ * stacks interned in memory (about the size of their text), sorted and
+ * written.  Otherwise (a pipe, strip_hex, or a line to report or past the
+ * limits) through stack tables. */
 ff_rc ff_fdiff_write(const char *a, const char *b, const ff_fdiff_opts *o,
     ff_diag *diag, ff_fdiff_sink sink, void *ctx, ff_err *err) FF_WUR;
 

@@ -56,6 +56,20 @@ grep -qxF "$split $(sed -n 700p "$tmp/a.folded" | sed 's/.* //') 18" \
     "$tmp/plain.out" || fail "a stack over three lines was not summed"
 [ "$(wc -l <"$tmp/plain.out")" -ge 6000 ] || fail "stacks missing"
 
+# A stack longer than a frame name may be (64 KiB: 4,000 frames of 24
+# bytes) in unsorted files: the same bytes as through the tables.
+awk 'BEGIN { s = "root"; for (i = 0; i < 4000; i++)
+    s = s sprintf(";frame_number_%010d", i); print s " 3"; print "b 1";
+    print "a 2" }' >"$tmp/long.folded"
+"$bin/ffdiff" "$tmp/long.folded" "$tmp/sb.folded" >"$tmp/long.out" ||
+    fail "a long stack"
+"$bin/ffdiff" - "$tmp/sb.folded" <"$tmp/long.folded" >"$tmp/long-tables.out" ||
+    fail "a long stack through a pipe"
+cmp -s "$tmp/long.out" "$tmp/long-tables.out" ||
+    fail "a long stack: files and a pipe differ"
+grep -q '^root;frame_number_0000000000;.*;frame_number_0000003999 3 0$' \
+    "$tmp/long.out" || fail "the long stack is missing"
+
 # A malformed line in an unsorted file: reported once, the rest kept.
 { cat "$tmp/sa.folded"; echo 'main;bad notanumber'; } >"$tmp/bad.folded"
 "$bin/ffdiff" "$tmp/bad.folded" "$tmp/sb.folded" >"$tmp/bad.out" \
