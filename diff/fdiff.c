@@ -195,7 +195,7 @@ add_count(const char *name, uint64_t *count, uint64_t c, ff_err *err)
 	return FF_OK;
 }
 
-/* ---- the merge ------------------------------------------------------------ */
+/* ---- the merge ----------------------------------------------------------- */
 
 /* Advance to the next distinct stack, summing adjacent duplicates.
  * FF_ERR_USAGE with USE_TABLES when the input goes backwards or a stack
@@ -395,7 +395,7 @@ fdiff_stream(const char *pa, const char *pb, const ff_fdiff_opts *o,
 	return rc;
 }
 
-/* ---- unsorted files, in memory -------------------------------------------- */
+/* ---- unsorted files, in memory ------------------------------------------- */
 
 /* Both files' stacks, each distinct text once (interned: hashed, compared
  * on a match) with its count on each side. */
@@ -448,7 +448,8 @@ mem_add(struct memdiff *d, int side, const char *path, ff_diag *quiet,
 				rc = ff_err_nomem(err);
 				break;
 			}
-			memset(c + 2 * d->cap, 0, 2 * (cap - d->cap) * sizeof *c);
+			memset(c + 2 * d->cap, 0,
+			    2 * (cap - d->cap) * sizeof *c);
 			d->count = c;
 			d->cap = cap;
 		}

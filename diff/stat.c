@@ -359,7 +359,8 @@ ff_stat_mwu(const double *x, size_t nx, const double *y, size_t ny,
 	/* Walk the two in step: each distinct value is one run of ties, all
 	 * of whose members get the run's average rank. */
 	for (i = j = pos = 0; i < nx || j < ny;) {
-		uint64_t v = j == ny || (i < nx && kx[i] < ky[j]) ? kx[i] : ky[j];
+		uint64_t v = j == ny || (i < nx && kx[i] < ky[j]) ?
+		    kx[i] : ky[j];
 		size_t cx = 0, cy = 0;
 		double t;
 

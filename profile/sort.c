@@ -70,7 +70,7 @@ ff_sort_ids(uint32_t *ids, size_t n, ff_sort_cmp cmp, void *ctx)
 	return FF_OK;
 }
 
-/* ---- texts ---------------------------------------------------------------- */
+/* ---- texts --------------------------------------------------------------- */
 
 /* The eight bytes of t from depth on, big-endian, zero past the end: keys
  * compare as the bytes do. */
@@ -82,7 +82,8 @@ text_key(const ff_text *t, size_t depth)
 	int i;
 
 	if (depth < t->len)
-		memcpy(b, t->p + depth, t->len - depth < 8 ? t->len - depth : 8);
+		memcpy(b, t->p + depth,
+		    t->len - depth < 8 ? t->len - depth : 8);
 	for (i = 0; i < 8; i++)
 		k = k << 8 | b[i];
 	return k;
@@ -128,8 +129,8 @@ text_insertion(uint32_t *id, size_t n, const ff_text *t, size_t depth)
 	for (i = 1; i < n; i++) {
 		uint32_t v = id[i];
 
-		for (j = i; j > 0 && suffix_cmp(&t[id[j - 1]], &t[v], depth) > 0;
-		    j--)
+		for (j = i; j > 0 &&
+		    suffix_cmp(&t[id[j - 1]], &t[v], depth) > 0; j--)
 			id[j] = id[j - 1];
 		id[j] = v;
 	}
@@ -203,7 +204,8 @@ ff_sort_texts(uint32_t *ids, size_t n, const ff_text *t)
 			cap *= 2;
 		}
 		if (lt > 1)
-			stack[top++] = (struct text_task){ k.lo, lt, k.depth, 1 };
+			stack[top++] =
+			    (struct text_task){ k.lo, lt, k.depth, 1 };
 		if (k.n - gt > 1)
 			stack[top++] = (struct text_task){ k.lo + gt, k.n - gt,
 			    k.depth, 1 };
@@ -213,7 +215,8 @@ ff_sort_texts(uint32_t *ids, size_t n, const ff_text *t)
 			if (t[id[i]].len > maxlen)
 				maxlen = t[id[i]].len;
 		if (maxlen <= k.depth + 8) {
-			text_insertion(id + lt, gt - lt, t, k.depth); /* equal */
+			/* All equal (but for trailing NULs). */
+			text_insertion(id + lt, gt - lt, t, k.depth);
 			continue;
 		}
 		/* Skip what the whole group shares (stacks share long runs

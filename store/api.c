@@ -130,7 +130,8 @@ get_builds(ff_store *st, ff_api_resp *r)
 	ff_json_init();
 	a = json_array();
 	for (i = 0; a != NULL && i < n; i++)
-		if (json_array_append_new(a, ff_json_build_row(&rows[i])) != 0) {
+		if (json_array_append_new(a,
+		    ff_json_build_row(&rows[i])) != 0) {
 			json_decref(a);
 			a = NULL;
 		}

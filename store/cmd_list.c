@@ -49,7 +49,8 @@ print_builds(const ff_build_row *r, size_t n, int json, ff_err *err)
 		if ((a = json_array()) == NULL)
 			return ff_err_nomem(err);
 		for (i = 0; i < n; i++)
-			if (json_array_append_new(a, ff_json_build_row(&r[i])) != 0) {
+			if (json_array_append_new(a,
+			    ff_json_build_row(&r[i])) != 0) {
 				json_decref(a);
 				return ff_err_nomem(err);
 			}

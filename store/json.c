@@ -132,7 +132,8 @@ ff_json_build_row(const ff_build_row *b)
 	ff_stamp_format(b->last, last);
 	bad |= ff_json_set(o, "build", ff_json_str(b->build));
 	bad |= ff_json_set(o, "type", ff_json_str(b->type));
-	bad |= ff_json_set(o, "profiles", json_integer((json_int_t)b->profiles));
+	bad |= ff_json_set(o, "profiles",
+	    json_integer((json_int_t)b->profiles));
 	bad |= ff_json_set(o, "hosts", json_integer((json_int_t)b->hosts));
 	bad |= ff_json_set(o, "rows", json_integer((json_int_t)b->rows));
 	bad |= ff_json_set(o, "first", json_string(first));

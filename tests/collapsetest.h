@@ -32,6 +32,17 @@ const ff_collapse_opts *ff_ct_opts(const ff_collapse_opts *o,
 
 void ff_ct_free(ff_ct_result *r);
 
+/* Run `call` (an expression giving an ff_ct_result): it must succeed,
+ * print exactly `expect` and report nbad malformed lines. */
+#define FF_CT_EXPECT(call, expect, nbad) do {                           \
+	ff_ct_result r_ = (call);                                       \
+	if (r_.rc != FF_OK)                                             \
+		fail_msg("collapse failed: %s", r_.out);                \
+	assert_string_equal(r_.out, expect);                            \
+	assert_int_equal(r_.bad, nbad);                                 \
+	ff_ct_free(&r_);                                                \
+} while (0)
+
 /* Fail each allocation of a whole run of format fmt on text[0..len) in
  * turn (the tables, the source, the collapse): every run must end in
  * FF_OK or a clean FF_ERR_NOMEM, leaking nothing (the ASan build checks).

@@ -19,18 +19,13 @@ collapse_opts(const char *text, size_t len, const ff_collapse_opts *o,
 {
 	ff_collapse_opts def;
 
-	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_DTRACE, &def), text, len, "d.txt",
-	    strict, 0, NULL);
+	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_DTRACE, &def), text, len,
+	    "d.txt", strict, 0, NULL);
 }
 
-#define EXPECT(text, expect, nbad) do {                                \
-	ff_ct_result r_ = collapse_opts(text, sizeof(text) - 1, NULL, 0); \
-	if (r_.rc != FF_OK)                                            \
-		fail_msg("collapse failed: %s", r_.out);               \
-	assert_string_equal(r_.out, expect);                           \
-	assert_int_equal(r_.bad, nbad);                                \
-	ff_ct_free(&r_);                                               \
-} while (0)
+#define EXPECT(text, expect, nbad) \
+	FF_CT_EXPECT(collapse_opts(text, sizeof(text) - 1, NULL, 0), expect, \
+	    nbad)
 
 #define HEAD "CPU     ID                    FUNCTION:NAME\n" \
 	"  0  64091                        :tick-60s \n\n"

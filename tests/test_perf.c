@@ -20,8 +20,8 @@ collapse_opts(const char *text, size_t len, const ff_collapse_opts *o,
 {
 	ff_collapse_opts def;
 
-	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_PERF, &def), text, len, "in.txt",
-	    strict, 0, NULL);
+	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_PERF, &def), text, len,
+	    "in.txt", strict, 0, NULL);
 }
 
 static ff_ct_result
@@ -37,14 +37,8 @@ collapse_flags(const char *text, unsigned flags)
 
 /* Expect text to collapse (with flags) to expect, with nbad malformed
  * lines. */
-#define EXPECT(text, flags, expect, nbad) do {                         \
-	ff_ct_result r_ = collapse_flags(text, flags);                 \
-	if (r_.rc != FF_OK)                                            \
-		fail_msg("collapse failed: %s", r_.out);               \
-	assert_string_equal(r_.out, expect);                           \
-	assert_int_equal(r_.bad, nbad);                                \
-	ff_ct_free(&r_);                                               \
-} while (0)
+#define EXPECT(text, flags, expect, nbad) \
+	FF_CT_EXPECT(collapse_flags(text, flags), expect, nbad)
 
 #define EV "app 123/456 [001] 10.000000: 1 cycles: \n"
 

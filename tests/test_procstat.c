@@ -18,8 +18,8 @@ collapse_opts(const char *text, size_t len, const ff_collapse_opts *o)
 {
 	ff_collapse_opts def;
 
-	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_PROCSTAT, &def), text, len, "k.txt",
-	    0, 0, NULL);
+	return ff_ct_run(ff_ct_opts(o, FF_COLLAPSE_PROCSTAT, &def), text, len,
+	    "k.txt", 0, 0, NULL);
 }
 
 static ff_ct_result
@@ -34,14 +34,8 @@ collapse_flags(const char *text, unsigned flags, uint64_t interval)
 	return collapse_opts(text, strlen(text), &o);
 }
 
-#define EXPECT(text, flags, interval, expect, nbad) do {               \
-	ff_ct_result r_ = collapse_flags(text, flags, interval);       \
-	if (r_.rc != FF_OK)                                            \
-		fail_msg("collapse failed: %s", r_.out);               \
-	assert_string_equal(r_.out, expect);                           \
-	assert_int_equal(r_.bad, nbad);                                \
-	ff_ct_free(&r_);                                               \
-} while (0)
+#define EXPECT(text, flags, interval, expect, nbad) \
+	FF_CT_EXPECT(collapse_flags(text, flags, interval), expect, nbad)
 
 /* Two snapshots as procstat -kk -a prints them. */
 static const char snaps[] =
